@@ -1,0 +1,38 @@
+/**
+ * The backend contract (SPEC §4.7): an async byte store with an atomic compare-and-swap.
+ * Backends know only strings and bytes; everything above is built on these eleven calls.
+ */
+export interface KVStore {
+  /** Whether `cas` is atomic across every process sharing this backend. */
+  readonly atomicCas: boolean;
+  /** Whether several processes may open and write this backend at once. */
+  readonly shared: boolean;
+  /** A short human name for messages ("memory", "disk:/path", "redis://host:6379"). */
+  readonly description: string;
+
+  get(key: string): Promise<Uint8Array | undefined>;
+  /** Only the keys that exist appear in the result. */
+  getMany(keys: readonly string[]): Promise<Map<string, Uint8Array>>;
+  set(key: string, value: Uint8Array): Promise<void>;
+  setMany(entries: Iterable<readonly [string, Uint8Array]>): Promise<void>;
+  /** No-op if absent. */
+  delete(key: string): Promise<void>;
+  deleteMany(keys: readonly string[]): Promise<void>;
+  has(key: string): Promise<boolean>;
+  keys(prefix?: string): AsyncIterable<string>;
+  /**
+   * Set `key` to `value` only if its current value equals `expected` (`undefined`: only if
+   * absent). Resolves to whether it did.
+   */
+  cas(key: string, value: Uint8Array, expected: Uint8Array | undefined): Promise<boolean>;
+  clear(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Byte-wise equality, used by every backend's CAS. */
+export function bytesEqual(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
