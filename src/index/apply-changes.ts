@@ -1,0 +1,135 @@
+import type { WriteBatch } from "../objects/object-store.ts";
+import { closesNode } from "./chunking.ts";
+import type { IndexNode } from "./node.ts";
+import type { NodeSource } from "./node-source.ts";
+
+/** A change to the keyset: set `key` to the value with id `valueId`, or remove it (null). */
+export interface KeyChange {
+  readonly key: string;
+  readonly valueId: string | null;
+}
+
+/**
+ * Streams items level by level into nodes. Level h receives the items of height-h nodes
+ * (entries for leaves, child refs above); a node is emitted when `closesNode` says so and
+ * its ref is pushed one level up. Feeding it a sorted entry list from scratch builds the
+ * canonical tree; `applyChanges` feeds it the old tree, skipping unchanged subtrees.
+ */
+class TreeBuilder {
+  private readonly levels: { keys: string[]; ids: string[]; received: number }[] = [];
+
+  constructor(
+    private readonly nodes: NodeSource,
+    private readonly batch: WriteBatch,
+  ) {}
+
+  push(height: number, key: string, id: string): void {
+    while (this.levels.length <= height) this.levels.push({ keys: [], ids: [], received: 0 });
+    const level = this.levels[height];
+    level.keys.push(key);
+    level.ids.push(id);
+    level.received++;
+    if (closesNode(key, height, level.keys.length)) this.emit(height);
+  }
+
+  /** True when no level below `height` holds an open node. */
+  emptyBelow(height: number): boolean {
+    for (let h = 0; h < height && h < this.levels.length; h++) if (this.levels[h].keys.length > 0) return false;
+    return true;
+  }
+
+  private emit(height: number): void {
+    const level = this.levels[height];
+    const node: IndexNode = { height, keys: level.keys, ids: level.ids };
+    level.keys = [];
+    level.ids = [];
+    const id = this.nodes.put(this.batch, node);
+    this.push(height + 1, node.keys[node.keys.length - 1], id);
+  }
+
+  /** Closes the open nodes bottom-up; returns the root id. */
+  async finish(): Promise<string> {
+    for (let h = 0; h < this.levels.length; h++) {
+      const level = this.levels[h];
+      const top = h === this.levels.length - 1;
+      if (top && h > 0 && level.received === 1) {
+        // One node at the level below: it is the root, unless it has a single child
+        // itself (possible when a reused subtree ends up alone), then descend.
+        let rootId = level.ids[0];
+        for (;;) {
+          const node = await this.nodes.get(rootId);
+          if (node.height === 0 || node.ids.length > 1) return rootId;
+          rootId = node.ids[0];
+        }
+      }
+      if (level.keys.length > 0) this.emit(h);
+    }
+    // Nothing was pushed at all: the empty tree is one empty leaf.
+    return this.nodes.put(this.batch, { height: 0, keys: [], ids: [] });
+  }
+}
+
+/**
+ * Applies sorted, unique `changes` to the tree at `root` and returns the new root.
+ * Writes only the nodes on changed paths (plus neighbours whose boundary moved) into
+ * `batch`: O(k log N) for k changes. The result is identical to building the new key set
+ * from scratch, which is what makes the index history-independent.
+ */
+export async function applyChanges(nodes: NodeSource, batch: WriteBatch, root: string, changes: readonly KeyChange[]): Promise<string> {
+  if (changes.length === 0) return root;
+  const builder = new TreeBuilder(nodes, batch);
+  await walk(nodes, builder, await nodes.get(root), changes, 0, changes.length);
+  return builder.finish();
+}
+
+/** Builds a tree from sorted, unique entries. */
+export async function buildTree(nodes: NodeSource, batch: WriteBatch, entries: readonly KeyChange[]): Promise<string> {
+  const builder = new TreeBuilder(nodes, batch);
+  for (const e of entries) if (e.valueId !== null) builder.push(0, e.key, e.valueId);
+  return builder.finish();
+}
+
+async function walk(
+  nodes: NodeSource,
+  builder: TreeBuilder,
+  node: IndexNode,
+  changes: readonly KeyChange[],
+  from: number,
+  to: number,
+): Promise<void> {
+  if (node.height === 0) {
+    mergeLeaf(builder, node, changes, from, to);
+    return;
+  }
+  let c = from;
+  const last = node.keys.length - 1;
+  for (let i = 0; i <= last; i++) {
+    // Child i holds keys in (keys[i-1], keys[i]]; the last child also takes everything
+    // above, up to the bound this node was given.
+    const start = c;
+    if (i === last) c = to;
+    else while (c < to && changes[c].key <= node.keys[i]) c++;
+    if (start === c && builder.emptyBelow(node.height)) {
+      builder.push(node.height, node.keys[i], node.ids[i]);
+    } else {
+      await walk(nodes, builder, await nodes.get(node.ids[i]), changes, start, c);
+    }
+  }
+}
+
+function mergeLeaf(builder: TreeBuilder, leaf: IndexNode, changes: readonly KeyChange[], from: number, to: number): void {
+  let i = 0;
+  let c = from;
+  const n = leaf.keys.length;
+  while (i < n || c < to) {
+    if (c >= to || (i < n && leaf.keys[i] < changes[c].key)) {
+      builder.push(0, leaf.keys[i], leaf.ids[i]);
+      i++;
+    } else {
+      const change = changes[c];
+      if (i < n && leaf.keys[i] === change.key) i++;
+      if (change.valueId !== null) builder.push(0, change.key, change.valueId);
+      c++;
+    }
+  }
+}

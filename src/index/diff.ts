@@ -1,0 +1,158 @@
+import type { IndexNode } from "./node.ts";
+import type { NodeSource } from "./node-source.ts";
+
+/** One key that differs between two trees: its value id on each side (undefined: absent). */
+export interface KeyDiff {
+  readonly key: string;
+  readonly from: string | undefined;
+  readonly to: string | undefined;
+}
+
+/**
+ * Structural diff of two trees, ascending by key. Identical subtrees (same id at the same
+ * position) are skipped without being read, so the cost grows with the number of changed
+ * keys, not with N. Nodes are prefetched level by level first, so a remote backend sees a
+ * number of round trips that grows with the depth of the index.
+ */
+export async function diffTrees(nodes: NodeSource, fromRoot: string, toRoot: string): Promise<KeyDiff[]> {
+  if (fromRoot === toRoot) return [];
+  await prefetchDifferingNodes(nodes, fromRoot, toRoot);
+  const a = new Side(nodes, fromRoot);
+  const b = new Side(nodes, toRoot);
+  const out: KeyDiff[] = [];
+  for (;;) {
+    const ha = a.head();
+    const hb = b.head();
+    if (!ha && !hb) return out;
+    if (ha && hb && ha.kind === "ref" && hb.kind === "ref" && a.pos === b.pos) {
+      if (ha.id === hb.id) {
+        a.consume();
+        b.consume();
+      } else if (ha.height > hb.height) await a.expand();
+      else if (hb.height > ha.height) await b.expand();
+      else {
+        await a.expand();
+        await b.expand();
+      }
+      continue;
+    }
+    // Act on the side whose head starts first; a ref starts just after its side's pos.
+    const order = compareStarts(ha, a.pos, hb, b.pos);
+    if (order < 0) {
+      if (ha!.kind === "ref") await a.expand();
+      else {
+        out.push({ key: ha!.key, from: ha!.id, to: undefined });
+        a.consume();
+      }
+    } else if (order > 0) {
+      if (hb!.kind === "ref") await b.expand();
+      else {
+        out.push({ key: hb!.key, from: undefined, to: hb!.id });
+        b.consume();
+      }
+    } else {
+      // Two entries with the same key.
+      if (ha!.id !== hb!.id) out.push({ key: ha!.key, from: ha!.id, to: hb!.id });
+      a.consume();
+      b.consume();
+    }
+  }
+}
+
+interface Item {
+  kind: "entry" | "ref";
+  key: string; // entry key, or the last key of the referenced subtree
+  id: string;
+  height: number; // height of the referenced node; -1 for entries
+}
+
+/** A lazily expanded, in-order stream of one tree's entries and subtree refs. */
+class Side {
+  private readonly stack: Item[] = [];
+  /** Last key consumed on this side (everything <= pos is done); null before the first. */
+  pos: string | null = null;
+
+  constructor(
+    private readonly nodes: NodeSource,
+    root: string,
+  ) {
+    this.stack.push({ kind: "ref", key: "", id: root, height: Infinity });
+  }
+
+  head(): Item | undefined {
+    return this.stack[this.stack.length - 1];
+  }
+
+  consume(): void {
+    const item = this.stack.pop()!;
+    if (item.height !== Infinity) this.pos = item.key;
+  }
+
+  async expand(): Promise<void> {
+    const item = this.stack.pop()!;
+    const node: IndexNode = await this.nodes.get(item.id);
+    for (let i = node.keys.length - 1; i >= 0; i--) {
+      this.stack.push(
+        node.height === 0
+          ? { kind: "entry", key: node.keys[i], id: node.ids[i], height: -1 }
+          : { kind: "ref", key: node.keys[i], id: node.ids[i], height: node.height - 1 },
+      );
+    }
+  }
+}
+
+/** <0 if a's head starts before b's, >0 if after, 0 for two entries with equal keys. */
+function compareStarts(ha: Item | undefined, posA: string | null, hb: Item | undefined, posB: string | null): number {
+  if (!ha) return 1;
+  if (!hb) return -1;
+  if (ha.kind === "entry" && hb.kind === "entry") return ha.key < hb.key ? -1 : ha.key > hb.key ? 1 : 0;
+  if (ha.kind === "ref" && hb.kind === "ref") return cmpPos(posA, posB) <= 0 ? -1 : 1;
+  if (ha.kind === "ref") return posA === null || cmpKey(hb.key, posA) > 0 ? -1 : 1;
+  return posB === null || cmpKey(ha.key, posB) > 0 ? 1 : -1;
+}
+
+function cmpPos(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a === null) return -1;
+  if (b === null) return 1;
+  return a < b ? -1 : 1;
+}
+
+function cmpKey(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Loads, one batched read per height, every node of either tree that the other tree does
+ * not share at the same height. Purely an optimisation: the walk above reads anything
+ * still missing on its own.
+ */
+async function prefetchDifferingNodes(nodes: NodeSource, rootA: string, rootB: string): Promise<void> {
+  let frontA = [rootA];
+  let frontB = [rootB];
+  for (;;) {
+    await nodes.prefetch([...frontA, ...frontB]);
+    const hA = frontA.length ? (await nodes.get(frontA[0])).height : -1;
+    const hB = frontB.length ? (await nodes.get(frontB[0])).height : -1;
+    const top = Math.max(hA, hB);
+    if (top <= 0) return;
+    const childrenA = hA === top ? await childIds(nodes, frontA) : undefined;
+    const childrenB = hB === top ? await childIds(nodes, frontB) : undefined;
+    // Only the taller side descends; a child the other side also holds at that height
+    // (or holds as a whole frontier node) is shared and never read.
+    const nextA = childrenA ? without(childrenA, childrenB ?? new Set(frontB)) : frontA;
+    const nextB = childrenB ? without(childrenB, childrenA ?? new Set(frontA)) : frontB;
+    frontA = nextA;
+    frontB = nextB;
+  }
+}
+
+async function childIds(nodes: NodeSource, ids: string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const id of ids) for (const child of (await nodes.get(id)).ids) out.add(child);
+  return out;
+}
+
+function without(set: Set<string>, other: Set<string>): string[] {
+  return [...set].filter((id) => !other.has(id));
+}

@@ -1,0 +1,69 @@
+import type { ObjectStore, WriteBatch } from "../objects/object-store.ts";
+import { FormatError } from "../errors.ts";
+import { decodeNode, encodeNode, type IndexNode } from "./node.ts";
+
+/**
+ * Reads index nodes through a bounded cache of decoded nodes. Nodes are immutable and
+ * content-addressed, so a cached node can never be stale.
+ */
+export class NodeSource {
+  private cache = new Map<string, IndexNode>();
+  /** Backend reads issued (single and batched), for tests that prove costs. */
+  reads = 0;
+
+  constructor(
+    readonly objects: ObjectStore,
+    private readonly maxCached = 200_000,
+  ) {}
+
+  cached(id: string): IndexNode | undefined {
+    return this.cache.get(id);
+  }
+
+  async get(id: string): Promise<IndexNode> {
+    const hit = this.cache.get(id);
+    if (hit) return hit;
+    this.reads++;
+    const bytes = await this.objects.get("n", id);
+    if (!bytes) throw missingNode(id);
+    return this.remember(id, decodeNode(bytes, id));
+  }
+
+  /** Loads every id not yet cached with one batched backend read. */
+  async prefetch(ids: Iterable<string>): Promise<void> {
+    const missing: string[] = [];
+    for (const id of ids) if (!this.cache.has(id)) missing.push(id);
+    if (missing.length === 0) return;
+    this.reads++;
+    const found = await this.objects.getMany("n", missing);
+    for (const id of missing) {
+      const bytes = found.get(id);
+      if (!bytes) throw missingNode(id);
+      this.remember(id, decodeNode(bytes, id));
+    }
+  }
+
+  /** Encodes a node into `batch` and caches it; returns its id. */
+  put(batch: WriteBatch, node: IndexNode): string {
+    const id = batch.put("n", encodeNode(node));
+    this.remember(id, node);
+    return id;
+  }
+
+  private remember(id: string, node: IndexNode): IndexNode {
+    if (this.cache.size >= this.maxCached) {
+      // Drop the oldest half: cheap, and hot upper levels are re-read in one batch.
+      let drop = this.cache.size >> 1;
+      for (const k of this.cache.keys()) {
+        if (drop-- <= 0) break;
+        this.cache.delete(k);
+      }
+    }
+    this.cache.set(id, node);
+    return node;
+  }
+}
+
+function missingNode(id: string): FormatError {
+  return new FormatError(`index node ${id} is missing from the backend; the store is incomplete or was garbage-collected while in use`, { id });
+}

@@ -1,0 +1,102 @@
+import { FormatError } from "../errors.ts";
+import { HASH_BYTES } from "../objects/hash.ts";
+
+/**
+ * A keyset index node. Leaves (height 0) map user keys to value ids; internal nodes map
+ * the last key of each child to the child's node id. Keys ascend in JS string order.
+ */
+export interface IndexNode {
+  readonly height: number;
+  readonly keys: readonly string[];
+  /** Value ids (leaf) or child node ids (internal), 40 hex characters each. */
+  readonly ids: readonly string[];
+}
+
+/*
+ * Byte format, version 1 (docs/format.md):
+ *   varint height, varint count,
+ *   count x (varint sharedPrefixBytes, varint suffixBytes, suffix UTF-8, 20-byte id)
+ * Keys are prefix-compressed against the previous key's UTF-8 bytes. The encoding is a
+ * pure function of the node, so equal nodes have equal ids.
+ */
+const encoder = new TextEncoder();
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+export function encodeNode(node: IndexNode): Uint8Array {
+  const keyBytes = node.keys.map((k) => encoder.encode(k));
+  let size = 10;
+  for (const kb of keyBytes) size += 10 + kb.length + HASH_BYTES;
+  const out = new Uint8Array(size);
+  let pos = writeVarint(out, 0, node.height);
+  pos = writeVarint(out, pos, node.keys.length);
+  let prev: Uint8Array = new Uint8Array(0);
+  for (let i = 0; i < keyBytes.length; i++) {
+    const kb = keyBytes[i];
+    let shared = 0;
+    const max = Math.min(prev.length, kb.length);
+    while (shared < max && prev[shared] === kb[shared]) shared++;
+    pos = writeVarint(out, pos, shared);
+    pos = writeVarint(out, pos, kb.length - shared);
+    out.set(kb.subarray(shared), pos);
+    pos += kb.length - shared;
+    out.set(Buffer.from(node.ids[i], "hex"), pos);
+    pos += HASH_BYTES;
+    prev = kb;
+  }
+  return out.slice(0, pos);
+}
+
+export function decodeNode(bytes: Uint8Array, id = "?"): IndexNode {
+  try {
+    let pos = 0;
+    let height: number;
+    let count: number;
+    [height, pos] = readVarint(bytes, pos);
+    [count, pos] = readVarint(bytes, pos);
+    const keys: string[] = new Array(count);
+    const ids: string[] = new Array(count);
+    const hex = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    let prev = new Uint8Array(0);
+    for (let i = 0; i < count; i++) {
+      let shared: number;
+      let suffix: number;
+      [shared, pos] = readVarint(bytes, pos);
+      [suffix, pos] = readVarint(bytes, pos);
+      if (shared > prev.length || pos + suffix + HASH_BYTES > bytes.length) throw new Error("truncated entry");
+      const kb = new Uint8Array(shared + suffix);
+      kb.set(prev.subarray(0, shared));
+      kb.set(bytes.subarray(pos, pos + suffix), shared);
+      pos += suffix;
+      keys[i] = decoder.decode(kb);
+      ids[i] = hex.toString("hex", pos, pos + HASH_BYTES);
+      pos += HASH_BYTES;
+      prev = kb;
+      if (i > 0 && !(keys[i - 1] < keys[i])) throw new Error("keys out of order");
+    }
+    if (pos !== bytes.length) throw new Error("trailing bytes");
+    return { height, keys, ids };
+  } catch (err) {
+    throw new FormatError(`index node ${id} is corrupt (${(err as Error).message}); the store's data is damaged`, { id });
+  }
+}
+
+function writeVarint(out: Uint8Array, pos: number, n: number): number {
+  while (n >= 0x80) {
+    out[pos++] = (n & 0x7f) | 0x80;
+    n >>>= 7;
+  }
+  out[pos++] = n;
+  return pos;
+}
+
+function readVarint(bytes: Uint8Array, pos: number): [number, number] {
+  let n = 0;
+  let shift = 0;
+  for (;;) {
+    if (pos >= bytes.length || shift > 28) throw new Error("bad varint");
+    const b = bytes[pos++];
+    n |= (b & 0x7f) << shift;
+    if (b < 0x80) return [n >>> 0, pos];
+    shift += 7;
+  }
+}

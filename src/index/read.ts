@@ -1,0 +1,110 @@
+import type { IndexNode } from "./node.ts";
+import type { NodeSource } from "./node-source.ts";
+
+/** Index of the child of an internal node whose key range holds `key`. */
+export function childIndexFor(node: IndexNode, key: string): number {
+  const keys = node.keys;
+  let lo = 0;
+  let hi = keys.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid] < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Position of `key` in a leaf, or -1. */
+export function leafIndexOf(leaf: IndexNode, key: string): number {
+  const keys = leaf.keys;
+  let lo = 0;
+  let hi = keys.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const k = keys[mid];
+    if (k === key) return mid;
+    if (k < key) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+/** The value id stored under `key`, or undefined. One node read per level. */
+export async function getValueId(nodes: NodeSource, root: string, key: string): Promise<string | undefined> {
+  let node = await nodes.get(root);
+  while (node.height > 0) node = await nodes.get(node.ids[childIndexFor(node, key)]);
+  const i = leafIndexOf(node, key);
+  return i < 0 ? undefined : node.ids[i];
+}
+
+/** Value ids for many keys, descending level by level with one batched read per level. */
+export async function getValueIds(nodes: NodeSource, root: string, keys: readonly string[]): Promise<Map<string, string>> {
+  const sorted = [...new Set(keys)].sort();
+  const out = new Map<string, string>();
+  let frontier: { id: string; keys: string[] }[] = [{ id: root, keys: sorted }];
+  while (frontier.length > 0) {
+    await nodes.prefetch(frontier.map((f) => f.id));
+    const next = new Map<string, string[]>();
+    for (const { id, keys: wanted } of frontier) {
+      const node = await nodes.get(id);
+      for (const key of wanted) {
+        if (node.height === 0) {
+          const i = leafIndexOf(node, key);
+          if (i >= 0) out.set(key, node.ids[i]);
+        } else {
+          const child = node.ids[childIndexFor(node, key)];
+          const list = next.get(child);
+          if (list) list.push(key);
+          else next.set(child, [key]);
+        }
+      }
+    }
+    frontier = [...next].map(([id, ks]) => ({ id, keys: ks }));
+  }
+  return out;
+}
+
+export interface KeyRange {
+  /** Keys must start with this prefix ("" for all). */
+  prefix: string;
+}
+
+/**
+ * Every (key, valueId) whose key starts with `prefix`, ascending. Visits only the nodes
+ * whose range overlaps the prefix, one batched backend read per level: O(depth + matches).
+ */
+export async function scanEntries(nodes: NodeSource, root: string, prefix = ""): Promise<[string, string][]> {
+  let level: string[] = [root];
+  for (;;) {
+    await nodes.prefetch(level);
+    const first = await nodes.get(level[0]);
+    if (first.height === 0) break;
+    const next: string[] = [];
+    for (const id of level) {
+      const node = await nodes.get(id);
+      for (let i = 0; i < node.keys.length; i++) {
+        if (overlapsPrefix(node, i, prefix)) next.push(node.ids[i]);
+      }
+    }
+    if (next.length === 0) return [];
+    level = next;
+  }
+  const out: [string, string][] = [];
+  for (const id of level) {
+    const leaf = await nodes.get(id);
+    for (let i = 0; i < leaf.keys.length; i++) {
+      const k = leaf.keys[i];
+      if (prefix === "" || k.startsWith(prefix)) out.push([k, leaf.ids[i]]);
+    }
+  }
+  return out;
+}
+
+/** Child i holds keys in (keys[i-1], keys[i]]: can any of them start with `prefix`? */
+function overlapsPrefix(node: IndexNode, i: number, prefix: string): boolean {
+  if (prefix === "") return true;
+  if (node.keys[i] < prefix) return false;
+  if (i === 0) return true;
+  const prev = node.keys[i - 1];
+  return prev < prefix || prev.startsWith(prefix);
+}

@@ -1,0 +1,79 @@
+import type { KVStore } from "../kv/kv-store.ts";
+import { BackendError } from "../errors.ts";
+import { hashHex } from "./hash.ts";
+
+/**
+ * Content-addressed, immutable objects on a KVStore. Three kinds live under their own key
+ * prefix so a kind can be listed (ref prefixes, GC) without decoding anything:
+ *   v/<id>  value bytes exactly as the codec produced them
+ *   n/<id>  keyset index nodes
+ *   c/<id>  commits
+ */
+export type ObjectKind = "v" | "n" | "c";
+
+export function objectKey(kind: ObjectKind, id: string): string {
+  return `${kind}/${id}`;
+}
+
+export class ObjectStore {
+  constructor(readonly kv: KVStore) {}
+
+  async get(kind: ObjectKind, id: string): Promise<Uint8Array | undefined> {
+    return backendCall(this.kv, "get", () => this.kv.get(objectKey(kind, id)));
+  }
+
+  /** One batched backend read; only ids that exist appear in the result. */
+  async getMany(kind: ObjectKind, ids: Iterable<string>): Promise<Map<string, Uint8Array>> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return new Map();
+    const found = await backendCall(this.kv, "getMany", () => this.kv.getMany(unique.map((id) => objectKey(kind, id))));
+    const out = new Map<string, Uint8Array>();
+    const cut = kind.length + 1;
+    for (const [k, v] of found) out.set(k.slice(cut), v);
+    return out;
+  }
+
+  /** Starts a write batch: objects are buffered and written by one `setMany` in `flush`. */
+  batch(): WriteBatch {
+    return new WriteBatch(this.kv);
+  }
+}
+
+/**
+ * The objects one commit creates. They are all written (flush) before the branch head
+ * moves, so a crash leaves the head at a complete commit (SPEC §4.8).
+ */
+export class WriteBatch {
+  private readonly pending = new Map<string, Uint8Array>();
+
+  constructor(private readonly kv: KVStore) {}
+
+  put(kind: ObjectKind, bytes: Uint8Array): string {
+    const id = hashHex(bytes);
+    this.pending.set(objectKey(kind, id), bytes);
+    return id;
+  }
+
+  get size(): number {
+    return this.pending.size;
+  }
+
+  async flush(): Promise<void> {
+    if (this.pending.size === 0) return;
+    const entries = [...this.pending];
+    this.pending.clear();
+    await backendCall(this.kv, "setMany", () => this.kv.setMany(entries));
+  }
+}
+
+/** Runs a backend call, wrapping any failure that is not already ours in a BackendError. */
+export async function backendCall<T>(kv: KVStore, op: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof BackendError) throw err;
+    if (err instanceof TypeError || err instanceof RangeError) throw err;
+    const msg = err instanceof Error ? err.message : String(err);
+    throw new BackendError(`backend ${kv.description} failed during ${op}: ${msg}`, { op, backend: kv.description }, { cause: err });
+  }
+}
