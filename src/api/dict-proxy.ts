@@ -1,0 +1,67 @@
+/** What a store object offers the Proxy: dict access by key. */
+export interface DictTarget {
+  get(key: string): unknown;
+  set(key: string, value: unknown): unknown;
+  delete(key: string): boolean;
+  has(key: string): boolean;
+  keys(): string[];
+}
+
+/**
+ * Wraps a store object so keys read and write like properties (`s.k`, `s["k"] = v`,
+ * `delete s.k`, `"k" in s`, `Object.keys(s)`, `{ ...s }`). API members always win: a key
+ * that equals a member name is reached only through `get`/`set`, and assigning to one
+ * through the Proxy is a TypeError. `then` reads as undefined so `await store()` works.
+ * Methods are bound to the real object, so private state never goes through the traps.
+ */
+export function dictProxy<T extends DictTarget>(target: T): T {
+  const bound = new Map<PropertyKey, unknown>();
+  const member = (prop: PropertyKey) => {
+    const value = Reflect.get(target, prop, target);
+    if (typeof value !== "function") return value;
+    let fn = bound.get(prop);
+    if (!fn) bound.set(prop, (fn = value.bind(target)));
+    return fn;
+  };
+  return new Proxy(target, {
+    get(t, prop) {
+      if (typeof prop === "symbol" || prop in t) return member(prop);
+      if (prop === "then") return undefined;
+      return t.get(prop);
+    },
+    set(t, prop, value) {
+      if (typeof prop === "symbol" || prop in t) {
+        throw new TypeError(
+          `cannot assign ${String(prop)} through the store's property syntax: it is a member of the store API; use store.set(${JSON.stringify(String(prop))}, value)`,
+        );
+      }
+      t.set(prop, value);
+      return true;
+    },
+    deleteProperty(t, prop) {
+      if (typeof prop === "symbol" || prop in t) {
+        throw new TypeError(`cannot delete ${String(prop)} through the store's property syntax: it is a member of the store API; use store.delete(${JSON.stringify(String(prop))})`);
+      }
+      t.delete(prop);
+      return true;
+    },
+    has(t, prop) {
+      if (typeof prop === "symbol" || prop in t) return Reflect.has(t, prop);
+      return t.has(prop);
+    },
+    ownKeys(t) {
+      return t.keys();
+    },
+    getOwnPropertyDescriptor(t, prop) {
+      if (typeof prop === "symbol" || prop in t || !t.has(prop)) return undefined;
+      return { value: t.get(prop), writable: true, enumerable: true, configurable: true };
+    },
+    defineProperty(t, prop, desc) {
+      if (typeof prop === "symbol" || prop in t || !("value" in desc)) {
+        throw new TypeError(`cannot define ${String(prop)} on a store; use store.set(key, value)`);
+      }
+      t.set(prop, desc.value);
+      return true;
+    },
+  });
+}

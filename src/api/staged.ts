@@ -1,0 +1,589 @@
+import { ConcurrencyError, MergeConflict, NotSupportedError, RefError, type Conflict } from "../errors.ts";
+import type { ContentType, MergeFn } from "../merge/merge-fn.ts";
+import { getValueId, provePath } from "../index/keyset-index.ts";
+import { bytesEqual } from "../kv/kv-store.ts";
+import { checkBranchName } from "../versioned/refs.ts";
+import type { RawConflict } from "../versioned/three-way-merge.ts";
+import type { Strategy } from "../versioned/versioned.ts";
+import { dictProxy } from "./dict-proxy.ts";
+import { decodeValue, encodeValue, MergeRegistry, type CommitMergeOptions } from "./merge-registry.ts";
+import { buildProof, type Proof } from "./proof.ts";
+import { Snapshot } from "./snapshot.ts";
+import { checkKey, commitInfoOf, missingKey, type CommitInfo, type StoreContext } from "./store-context.ts";
+import { WorkingCopy, type CommittedEntry, type WorkingCopyUpdate } from "./working-copy.ts";
+
+export interface MergeResult {
+  merged: boolean;
+  commit: string;
+  strategy: Strategy;
+  autoMergedKeys: string[];
+  carriedKeys: string[];
+}
+
+export interface CommitOptions extends CommitMergeOptions {
+  message?: string;
+  info?: Record<string, unknown>;
+  /** Commit only these keys; other staged changes stay staged. */
+  keys?: Iterable<string>;
+  onConflict?: "raise" | "abandon";
+}
+
+export interface DiffResult {
+  added: string[];
+  removed: string[];
+  modified: string[];
+}
+
+export interface BranchMergeOptions {
+  resolution?: "raise" | "ours" | "theirs";
+  message?: string;
+  info?: Record<string, unknown>;
+}
+
+const REMOVED: unique symbol = Symbol("kvgit.removed");
+type StagedValue = unknown | typeof REMOVED;
+
+/**
+ * A store object with buffered writes (SPEC §4.2): reads see staged changes, then the
+ * committed state of `baseCommit`; `commit()` lands the staged changes on the branch.
+ * Every failure leaves `currentCommit` and the staged changes exactly as they were.
+ */
+export class Staged {
+  readonly #ctx: StoreContext;
+  #branch: string | null;
+  #base: string;
+  #committed: WorkingCopy;
+  readonly #staged = new Map<string, StagedValue>();
+  readonly #merges: MergeRegistry;
+  #lastMergeResult: MergeResult | undefined;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  /** Use `store()`; this wires an already loaded working copy. */
+  constructor(ctx: StoreContext, branch: string | null, base: string, committed: WorkingCopy, merges = new MergeRegistry()) {
+    this.#ctx = ctx;
+    this.#branch = branch;
+    this.#base = base;
+    this.#committed = committed;
+    this.#merges = merges;
+    return dictProxy(this);
+  }
+
+  /** Opens a store object on `branch` (created at an empty root commit if absent). */
+  static async open(ctx: StoreContext, branch: string): Promise<Staged> {
+    const head = await ctx.versioned.ensureBranch(branch);
+    const commit = await ctx.versioned.getCommit(head);
+    return new Staged(ctx, branch, head, await WorkingCopy.load(ctx.versioned, commit.root));
+  }
+
+  // ---- properties ------------------------------------------------------------------
+
+  /** The commit this object's committed state is (same as `baseCommit`). */
+  get currentCommit(): string {
+    return this.#base;
+  }
+
+  /** The commit staged changes are relative to; a commit merges from here. */
+  get baseCommit(): string {
+    return this.#base;
+  }
+
+  /** The branch, or null for a detached checkout of a commit. */
+  get currentBranch(): string | null {
+    return this.#branch;
+  }
+
+  get lastMergeResult(): MergeResult | undefined {
+    return this.#lastMergeResult;
+  }
+
+  get hasChanges(): boolean {
+    return this.#staged.size > 0;
+  }
+
+  get size(): number {
+    let n = this.#committed.size;
+    for (const [key, v] of this.#staged) {
+      const inBase = this.#committed.has(key);
+      if (v === REMOVED && inBase) n--;
+      else if (v !== REMOVED && !inBase) n++;
+    }
+    return n;
+  }
+
+  // ---- dict reads ------------------------------------------------------------------
+
+  get(key: string, defaultValue?: unknown): unknown {
+    checkKey(key);
+    const staged = this.#staged.get(key);
+    if (staged !== undefined || this.#staged.has(key)) return staged === REMOVED ? defaultValue : staged;
+    const entry = this.#committed.get(key);
+    return entry === undefined ? defaultValue : this.#decode(key, entry);
+  }
+
+  /** The existing keys among `keys`, with their values. */
+  getMany(keys: Iterable<string>): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const key of keys) if (this.has(key)) out[key] = this.get(key);
+    return out;
+  }
+
+  has(key: string): boolean {
+    checkKey(key);
+    if (this.#staged.has(key)) return this.#staged.get(key) !== REMOVED;
+    return this.#committed.has(key);
+  }
+
+  /** Keys in ascending order. */
+  keys(): string[] {
+    const base = this.#committed.keys();
+    if (this.#staged.size === 0) return [...base];
+    const added: string[] = [];
+    for (const [key, v] of this.#staged) if (v !== REMOVED && !this.#committed.has(key)) added.push(key);
+    added.sort();
+    const out: string[] = [];
+    let j = 0;
+    for (const key of base) {
+      while (j < added.length && added[j] < key) out.push(added[j++]);
+      if (this.#staged.get(key) !== REMOVED) out.push(key);
+    }
+    while (j < added.length) out.push(added[j++]);
+    return out;
+  }
+
+  values(): unknown[] {
+    return this.keys().map((k) => this.get(k));
+  }
+
+  entries(): [string, unknown][] {
+    return this.keys().map((k) => [k, this.get(k)]);
+  }
+
+  [Symbol.iterator](): Iterator<string> {
+    return this.keys()[Symbol.iterator]();
+  }
+
+  isStaged(key: string): boolean {
+    checkKey(key);
+    return this.#staged.has(key);
+  }
+
+  // ---- dict writes -----------------------------------------------------------------
+
+  set(key: string, value: unknown): this {
+    checkKey(key);
+    this.#staged.set(key, value);
+    return this;
+  }
+
+  /** Removes `key`; KeyError if it is absent. */
+  remove(key: string): void {
+    if (!this.delete(key)) throw missingKey(key);
+  }
+
+  /** Removes `key` if present; says whether it was. Removing a key only staged cancels it. */
+  delete(key: string): boolean {
+    checkKey(key);
+    const present = this.has(key);
+    if (this.#committed.has(key)) {
+      if (present) this.#staged.set(key, REMOVED);
+    } else {
+      this.#staged.delete(key);
+    }
+    return present;
+  }
+
+  /** Drops all staged changes. */
+  reset(): void {
+    this.#staged.clear();
+  }
+
+  // ---- merge registry --------------------------------------------------------------
+
+  setMergeFn(key: string, fn: MergeFn | undefined): void {
+    checkKey(key);
+    if (fn !== undefined && typeof fn !== "function") throw new TypeError(`merge function for ${JSON.stringify(key)} must be a function`);
+    this.#merges.setMergeFn(key, fn);
+  }
+
+  setDefaultMerge(fn: MergeFn | undefined): void {
+    if (fn !== undefined && typeof fn !== "function") throw new TypeError(`default merge must be a function`);
+    this.#merges.setDefaultMerge(fn);
+  }
+
+  /** Attaches a content type to `key`, or to every key starting with it with `{ prefix: true }`. */
+  setContentType(key: string, ct: ContentType | undefined, opts: { prefix?: boolean } = {}): void {
+    checkKey(key);
+    if (ct !== undefined && (typeof ct !== "object" || typeof ct.merge !== "function" || typeof ct.name !== "string")) {
+      throw new TypeError(`content type for ${JSON.stringify(key)} must be an object with a name and a merge function`);
+    }
+    this.#merges.setContentType(key, ct, opts.prefix === true);
+  }
+
+  getContentType(key: string): ContentType | undefined {
+    checkKey(key);
+    return this.#merges.contentTypeFor(key);
+  }
+
+  // ---- commit ----------------------------------------------------------------------
+
+  commit(opts: CommitOptions = {}): Promise<MergeResult> {
+    return this.#serial(() => this.#commit(opts));
+  }
+
+  async #commit(opts: CommitOptions): Promise<MergeResult> {
+    const branch = this.#requireBranch("commit");
+    const { versioned, codec } = this.#ctx;
+    const only = opts.keys === undefined ? undefined : new Set([...opts.keys].map((k) => (checkKey(k), k)));
+    // Encode first: a value the codec cannot encode fails the commit before any write.
+    const changes = new Map<string, Uint8Array | null>();
+    const committedKeys: string[] = [];
+    for (const [key, value] of this.#staged) {
+      if (only && !only.has(key)) continue;
+      committedKeys.push(key);
+      const before = this.#committed.get(key);
+      if (value === REMOVED) {
+        if (before) changes.set(key, null);
+        continue;
+      }
+      const bytes = encodeValue(this.#merges.codecFor(key, codec), value, key);
+      if (!before || !bytesEqual(before.bytes, bytes)) changes.set(key, bytes);
+    }
+    const outcome = await versioned.commit({
+      branch,
+      base: this.#base,
+      changes,
+      message: opts.message,
+      info: opts.info,
+      resolver: this.#merges.resolver(codec, opts),
+    });
+    if (!outcome.merged) {
+      const conflicts = this.#decodeConflicts(outcome.conflicts ?? [], false);
+      if (opts.onConflict === "abandon") {
+        return (this.#lastMergeResult = { merged: false, commit: this.#base, strategy: outcome.strategy, autoMergedKeys: outcome.autoMergedKeys, carriedKeys: outcome.carriedKeys });
+      }
+      throw new MergeConflict(conflicts, outcome.mergeErrors ?? {});
+    }
+    let update: WorkingCopyUpdate;
+    if (outcome.strategy === "fast_forward") {
+      const set = new Map<string, CommittedEntry>();
+      const removed: string[] = [];
+      const root = (await versioned.getCommit(outcome.commit)).root;
+      for (const [key, bytes] of changes) {
+        if (bytes === null) removed.push(key);
+        else set.set(key, { id: outcome.valueIds!.get(key)!, bytes });
+      }
+      update = { root, set, removed };
+    } else {
+      update = await this.#planMoveTo(outcome.commit);
+    }
+    // Nothing below can fail: the commit has landed, adopt it.
+    this.#committed.apply(update);
+    this.#base = outcome.commit;
+    for (const key of committedKeys) this.#staged.delete(key);
+    return (this.#lastMergeResult = {
+      merged: true,
+      commit: outcome.commit,
+      strategy: outcome.strategy,
+      autoMergedKeys: outcome.autoMergedKeys,
+      carriedKeys: outcome.carriedKeys,
+    });
+  }
+
+  /** Reloads from the branch head (re-reading only what changed) and drops staged changes. */
+  refresh(): Promise<void> {
+    return this.#serial(async () => {
+      const head = this.#branch === null ? this.#base : await this.#ctx.versioned.branchHead(this.#branch);
+      const update = await this.#planMoveTo(head);
+      this.#committed.apply(update);
+      this.#base = head;
+      this.#staged.clear();
+    });
+  }
+
+  // ---- branches --------------------------------------------------------------------
+
+  async listBranches(): Promise<string[]> {
+    return [...(await this.#ctx.versioned.heads.list()).keys()];
+  }
+
+  /** Creates branch `name` at `at` (default: this object's current commit) and opens it. */
+  async createBranch(name: string, opts: { at?: string } = {}): Promise<Staged> {
+    checkBranchName(name);
+    const at = opts.at === undefined ? this.#base : await this.#ctx.versioned.resolveRef(opts.at);
+    await this.#ctx.versioned.createBranch(name, at);
+    return this.#openAt(name, at);
+  }
+
+  /**
+   * Opens another store object: on branch `ref`, or on commit `ref` — detached (read-only)
+   * unless `{ branch }` names a new branch to create there.
+   */
+  async checkout(ref: string, opts: { branch?: string } = {}): Promise<Staged | null> {
+    const { versioned } = this.#ctx;
+    if (opts.branch !== undefined) return this.createBranch(opts.branch, { at: ref });
+    const head = await versioned.heads.read(ref);
+    if (head) return this.#openAt(ref, head);
+    return this.#openAt(null, await versioned.resolveRef(ref));
+  }
+
+  /** Moves this object to branch `name` (which must exist); staged changes are kept. */
+  switchBranch(name: string): Promise<void> {
+    return this.#serial(async () => {
+      checkBranchName(name);
+      const head = await this.#ctx.versioned.branchHead(name);
+      const update = await this.#planMoveTo(head);
+      this.#committed.apply(update);
+      this.#branch = name;
+      this.#base = head;
+    });
+  }
+
+  async deleteBranch(name: string): Promise<void> {
+    checkBranchName(name);
+    if (name === this.#branch) throw new RefError(name, `cannot delete branch ${JSON.stringify(name)}: it is this store object's current branch; switch to another branch first`);
+    await this.#ctx.versioned.branchHead(name);
+    await this.#ctx.versioned.heads.delete(name);
+  }
+
+  /** Reads `key` at the head of another branch without switching. */
+  async peek(key: string, opts: { branch?: string; at?: string } = {}): Promise<unknown> {
+    checkKey(key);
+    const { versioned, codec } = this.#ctx;
+    const ref = opts.at ?? opts.branch ?? this.#branch ?? this.#base;
+    const commit = await versioned.getCommit(await versioned.resolveRef(ref));
+    const id = await getValueId(versioned.nodes, commit.root, key);
+    if (id === undefined) return undefined;
+    const bytes = await versioned.objects.get("v", id);
+    if (!bytes) return undefined;
+    return decodeValue(this.#merges.codecFor(key, codec), bytes, key);
+  }
+
+  /**
+   * Moves the current branch to `ref` (CAS from the head this object last saw) and reloads
+   * it; staged changes are dropped. False when another writer moved the head meanwhile.
+   */
+  resetTo(ref: string): Promise<boolean> {
+    return this.#serial(async () => {
+      const branch = this.#requireBranch("resetTo");
+      const { versioned } = this.#ctx;
+      const target = await versioned.resolveRef(ref);
+      const update = await this.#planMoveTo(target);
+      if (!(await versioned.moveBranch(branch, target, this.#base))) return false;
+      this.#committed.apply(update);
+      this.#base = target;
+      this.#staged.clear();
+      return true;
+    });
+  }
+
+  // ---- cross-branch merge ----------------------------------------------------------
+
+  /**
+   * Merges branch or commit `source` into the current branch (staged changes stay staged).
+   * Conflicts raise MergeConflict unless `resolution` picks a side.
+   */
+  merge(source: string, opts: BranchMergeOptions = {}): Promise<MergeResult> {
+    return this.#serial(async () => {
+      const branch = this.#requireBranch("merge");
+      const resolution = opts.resolution ?? "raise";
+      if (!["raise", "ours", "theirs"].includes(resolution)) throw new RangeError(`resolution must be "raise", "ours" or "theirs", got ${JSON.stringify(resolution)}`);
+      const { versioned } = this.#ctx;
+      const src = await versioned.resolveRef(source);
+      for (let attempt = 0; ; attempt++) {
+        const head = await versioned.branchHead(branch);
+        const outcome = await this.#mergeCommits(head, src, resolution, opts, true);
+        if (!outcome.merged) throw new MergeConflict(this.#decodeConflicts(outcome.conflicts ?? [], true), outcome.mergeErrors ?? {});
+        const update = await this.#planMoveTo(outcome.commit);
+        if (outcome.commit === head || (await versioned.moveBranch(branch, outcome.commit, head))) {
+          this.#committed.apply(update);
+          this.#base = outcome.commit;
+          const result: MergeResult = { merged: true, commit: outcome.commit, strategy: outcome.strategy, autoMergedKeys: outcome.autoMergedKeys, carriedKeys: outcome.carriedKeys };
+          return (this.#lastMergeResult = result);
+        }
+        if (attempt >= 31) throw new ConcurrencyError(`branch ${JSON.stringify(branch)} kept moving during the merge; nothing was changed, try again`, { branch });
+      }
+    });
+  }
+
+  /** What `merge(source)` would do, without writing anything. */
+  async tryMerge(source: string): Promise<{ ok: boolean; conflicts: Conflict[] }> {
+    const branch = this.#requireBranch("tryMerge");
+    const { versioned } = this.#ctx;
+    const src = await versioned.resolveRef(source);
+    const head = await versioned.branchHead(branch);
+    const outcome = await this.#mergeCommits(head, src, "raise", {}, false);
+    return { ok: outcome.merged, conflicts: outcome.merged ? [] : this.#decodeConflicts(outcome.conflicts ?? [], true) };
+  }
+
+  async #mergeCommits(head: string, src: string, resolution: "raise" | "ours" | "theirs", opts: BranchMergeOptions, write: boolean) {
+    const { versioned, codec } = this.#ctx;
+    const none = { autoMergedKeys: [] as string[], carriedKeys: [] as string[] };
+    if (await versioned.commits.isAncestor(src, head)) return { merged: true, commit: head, strategy: "no_op" as Strategy, ...none };
+    if (await versioned.commits.isAncestor(head, src)) {
+      const carried = (await versioned.diff(head, src)).map((d) => d.key);
+      return { merged: true, commit: src, strategy: "fast_forward" as Strategy, autoMergedKeys: [], carriedKeys: carried };
+    }
+    // The engine merges "ours" (here: the source) onto "theirs" (the head); swap so user
+    // merge functions see ours = this branch, theirs = the source.
+    const resolver = this.#merges.resolver(codec, {}, true);
+    const sided = resolution === "raise" ? resolver : {
+      has: () => true,
+      resolve: (key: string, base: Uint8Array | undefined, ours: Uint8Array | undefined, theirs: Uint8Array | undefined) =>
+        resolver.has(key) ? resolver.resolve(key, base, ours, theirs) : resolution === "ours" ? (theirs ?? null) : (ours ?? null),
+    };
+    const batch = versioned.objects.batch();
+    const srcCommit = await versioned.getCommit(src);
+    const outcome = await versioned.mergeInto(batch, head, src, srcCommit.root, sided, {
+      message: opts.message ?? `merge ${src.slice(0, 12)} into ${this.#branch}`,
+      ...(opts.info !== undefined ? { info: opts.info } : {}),
+    });
+    if (write && outcome.merged) await batch.flush();
+    return outcome;
+  }
+
+  // ---- history ---------------------------------------------------------------------
+
+  /** Commit ids newest first from `ref` (default: this object's commit). */
+  async *history(ref?: string, opts: { allParents?: boolean } = {}): AsyncIterable<string> {
+    const { versioned } = this.#ctx;
+    const from = ref === undefined ? this.#base : await versioned.resolveRef(ref);
+    for await (const c of versioned.commits.walk(from, opts.allParents === true)) yield c.id;
+  }
+
+  async log(opts: { limit?: number; ref?: string; allParents?: boolean } = {}): Promise<CommitInfo[]> {
+    if (opts.limit !== undefined && (!Number.isInteger(opts.limit) || opts.limit < 0)) throw new RangeError(`limit must be a non-negative integer, got ${opts.limit}`);
+    const { versioned } = this.#ctx;
+    const from = opts.ref === undefined ? this.#base : await versioned.resolveRef(opts.ref);
+    const out: CommitInfo[] = [];
+    if (opts.limit === 0) return out;
+    for await (const c of versioned.commits.walk(from, opts.allParents === true)) {
+      out.push(commitInfoOf(c));
+      if (opts.limit !== undefined && out.length >= opts.limit) break;
+    }
+    return out;
+  }
+
+  async diff(a: string, b?: string): Promise<DiffResult> {
+    const { versioned } = this.#ctx;
+    const [ia, ib] = await Promise.all([versioned.resolveRef(a), b === undefined ? this.#base : versioned.resolveRef(b)]);
+    const out: DiffResult = { added: [], removed: [], modified: [] };
+    for (const d of await versioned.diff(ia, ib)) {
+      if (d.from === undefined) out.added.push(d.key);
+      else if (d.to === undefined) out.removed.push(d.key);
+      else out.modified.push(d.key);
+    }
+    return out;
+  }
+
+  async commitInfo(ref?: string): Promise<CommitInfo> {
+    const { versioned } = this.#ctx;
+    return commitInfoOf(await versioned.getCommit(ref === undefined ? this.#base : await versioned.resolveRef(ref)));
+  }
+
+  async parents(ref?: string): Promise<string[]> {
+    return (await this.commitInfo(ref)).parents;
+  }
+
+  /** Commits on this object's first-parent line that changed `key`, newest first. */
+  async keyHistory(key: string, opts: { limit?: number } = {}): Promise<CommitInfo[]> {
+    checkKey(key);
+    const { versioned } = this.#ctx;
+    const out: CommitInfo[] = [];
+    let prevId: string | undefined | null = null;
+    let prevCommit: CommitInfo | undefined;
+    for await (const c of versioned.commits.walk(this.#base, false)) {
+      const id = await getValueId(versioned.nodes, c.root, key);
+      if (prevCommit && id !== prevId) {
+        out.push(prevCommit);
+        if (opts.limit !== undefined && out.length >= opts.limit) return out;
+      }
+      prevId = id;
+      prevCommit = commitInfoOf(c);
+    }
+    if (prevCommit && prevId !== undefined) out.push(prevCommit);
+    return out;
+  }
+
+  /** A read-only view of any commit: time travel. */
+  async at(ref: string): Promise<Snapshot> {
+    const { versioned, codec } = this.#ctx;
+    const id = await versioned.resolveRef(ref);
+    const commit = await versioned.getCommit(id);
+    return new Snapshot(versioned, id, commit.root, (key, bytes) => decodeValue(this.#merges.codecFor(key, codec), bytes, key));
+  }
+
+  /** An inclusion or absence proof for `key` at `at` (default: this object's commit). */
+  async prove(key: string, opts: { at?: string } = {}): Promise<Proof> {
+    checkKey(key);
+    const { versioned, codec } = this.#ctx;
+    const id = opts.at === undefined ? this.#base : await versioned.resolveRef(opts.at);
+    const commit = await versioned.getCommit(id);
+    const path = await provePath(versioned.nodes, commit.root, key);
+    const valueId = await getValueId(versioned.nodes, commit.root, key);
+    const bytes = valueId === undefined ? undefined : await versioned.objects.get("v", valueId);
+    const keyCodec = this.#merges.codecFor(key, codec);
+    return buildProof({ commit: id, root: commit.root, key, path, bytes, codec: keyCodec.name, value: bytes === undefined ? undefined : decodeValue(keyCodec, bytes, key) });
+  }
+
+  /** The first commit of this object's first-parent line. */
+  async initialCommit(): Promise<string> {
+    let last = this.#base;
+    for await (const c of this.#ctx.versioned.commits.walk(this.#base, false)) last = c.id;
+    return last;
+  }
+
+  /** Closes the backend shared by every store object opened from the same `store()`. */
+  async close(): Promise<void> {
+    await this.#queue.catch(() => {});
+    await this.#ctx.versioned.close();
+  }
+
+  // ---- internals -------------------------------------------------------------------
+
+  #decode(key: string, entry: CommittedEntry): unknown {
+    return decodeValue(this.#merges.codecFor(key, this.#ctx.codec), entry.bytes, key);
+  }
+
+  #requireBranch(op: string): string {
+    if (this.#branch === null) {
+      throw new NotSupportedError(`${op} needs a branch, but this store object is a detached checkout of ${this.#base}; use checkout(ref, { branch: "name" })`, { op });
+    }
+    return this.#branch;
+  }
+
+  async #planMoveTo(commitId: string): Promise<WorkingCopyUpdate> {
+    const commit = await this.#ctx.versioned.getCommit(commitId);
+    return this.#committed.planMove(this.#ctx.versioned, commit.root);
+  }
+
+  async #openAt(branch: string | null, commitId: string): Promise<Staged> {
+    const copy = this.#committed.clone();
+    copy.apply(await copy.planMove(this.#ctx.versioned, (await this.#ctx.versioned.getCommit(commitId)).root));
+    return new Staged(this.#ctx, branch, commitId, copy);
+  }
+
+  #decodeConflicts(raw: RawConflict[], swap: boolean): Conflict[] {
+    const { codec } = this.#ctx;
+    return raw.map((c) => {
+      const kc = this.#merges.codecFor(c.key, codec);
+      const dec = (b: Uint8Array | undefined) => (b === undefined ? undefined : safeDecode(kc, b, c.key));
+      const [ours, theirs] = swap ? [dec(c.theirs), dec(c.ours)] : [dec(c.ours), dec(c.theirs)];
+      return { key: c.key, base: dec(c.base), ours, theirs };
+    });
+  }
+
+  /** Runs state-changing operations one at a time, in call order. */
+  #serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(fn, fn);
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+}
+
+function safeDecode(codec: { decode(b: Uint8Array): unknown }, bytes: Uint8Array, key: string): unknown {
+  try {
+    return decodeValue(codec as never, bytes, key);
+  } catch {
+    return bytes;
+  }
+}

@@ -1,0 +1,39 @@
+import type { Codec } from "../codec/codec.ts";
+import type { Commit } from "../versioned/commit-object.ts";
+import type { Versioned } from "../versioned/versioned.ts";
+import { KeyError } from "../errors.ts";
+
+/** What every store object opened from one `store()` call shares. */
+export interface StoreContext {
+  readonly versioned: Versioned;
+  readonly codec: Codec;
+}
+
+export interface CommitInfo {
+  id: string;
+  parents: string[];
+  /** Milliseconds since the epoch. */
+  time: number;
+  message?: string;
+  info?: Record<string, unknown>;
+}
+
+export function commitInfoOf(c: Commit): CommitInfo {
+  const out: CommitInfo = { id: c.id, parents: [...c.parents], time: c.time };
+  if (c.message !== undefined) out.message = c.message;
+  if (c.info !== undefined) out.info = c.info;
+  return out;
+}
+
+/** Throws TypeError naming the key when it cannot be a key. */
+export function checkKey(key: unknown): asserts key is string {
+  if (typeof key !== "string") {
+    throw new TypeError(`keys must be non-empty strings, got ${typeof key === "symbol" ? "a symbol" : `${typeof key} ${String(key)}`}`);
+  }
+  if (key.length === 0) throw new TypeError(`keys must be non-empty strings, got the empty string ""`);
+  if (!key.isWellFormed()) throw new TypeError(`key ${JSON.stringify(key)} contains a lone surrogate; keys must be well-formed Unicode`);
+}
+
+export function missingKey(key: string): KeyError {
+  return new KeyError(key);
+}

@@ -1,0 +1,51 @@
+import type { Codec } from "../codec/codec.ts";
+import { resolveCodec } from "../codec/resolve-codec.ts";
+import type { KVStore } from "../kv/kv-store.ts";
+import { openBackend } from "../kv/open-backend.ts";
+import { Versioned } from "../versioned/versioned.ts";
+import { checkBranchName } from "../versioned/refs.ts";
+import { Staged } from "./staged.ts";
+
+export interface StoreOptions {
+  /** "memory" (default), "disk" (needs `path`) or "keyv" (needs `keyv`). */
+  kind?: "memory" | "disk" | "keyv";
+  path?: string;
+  /** A Keyv instance (Redis, PostgreSQL, SQLite, ... adapters). */
+  keyv?: unknown;
+  /** A connection string: redis://, postgres://, sqlite://, or a directory path (disk). */
+  url?: string;
+  /** Any KVStore; overrides `kind`. */
+  backend?: KVStore;
+  /** "versioned" (default) gives a Staged store. */
+  type?: "versioned";
+  branch?: string;
+  codec?: "msgpack" | "superjson" | "json" | "bytes" | Codec;
+  /** Bound on how long connecting to a server may take. */
+  connectTimeoutMs?: number;
+}
+
+const KNOWN_OPTIONS = new Set(["kind", "path", "keyv", "url", "backend", "type", "branch", "codec", "connectTimeoutMs", "highWaterBytes", "lowWaterBytes"]);
+
+/**
+ * Opens a store. Bad options reject with a TypeError/RangeError naming the option; data in
+ * the backend that is not a kvgit store rejects with FormatError and nothing is written.
+ */
+export async function store(options: StoreOptions = {}): Promise<Staged> {
+  if (options === null || typeof options !== "object") throw new TypeError(`store() options must be an object, got ${options === null ? "null" : typeof options}`);
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_OPTIONS.has(key)) throw new TypeError(`unknown store() option ${JSON.stringify(key)}; known options: ${[...KNOWN_OPTIONS].join(", ")}`);
+  }
+  const type = options.type ?? "versioned";
+  if (type !== "versioned") throw new TypeError(`option "type" must be "versioned" or "live", got ${JSON.stringify(type)}`);
+  const branch = options.branch ?? "main";
+  checkBranchName(branch, "option \"branch\": branch");
+  const codec = resolveCodec(options.codec ?? "msgpack");
+  const kv = await openBackend(options);
+  try {
+    const versioned = await Versioned.open(kv);
+    return await Staged.open({ versioned, codec }, branch);
+  } catch (err) {
+    await kv.close().catch(() => {});
+    throw err;
+  }
+}

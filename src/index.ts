@@ -1,0 +1,22 @@
+/** kvgit: a versioned key-value store with git semantics. Public exports. */
+export { store, type StoreOptions } from "./api/store.ts";
+export { Staged, type MergeResult, type CommitOptions, type DiffResult, type BranchMergeOptions } from "./api/staged.ts";
+export { Snapshot } from "./api/snapshot.ts";
+export { verifyProof, type Proof } from "./api/proof.ts";
+export type { CommitInfo } from "./api/store-context.ts";
+export { DELETE, type MergeFn, type MergeContext, type ContentType, type DeleteSentinel } from "./merge/merge-fn.ts";
+export type { Codec } from "./codec/codec.ts";
+export type { KVStore } from "./kv/kv-store.ts";
+export { MemoryStore } from "./kv/memory-store.ts";
+export {
+  KvgitError,
+  KeyError,
+  ConcurrencyError,
+  MergeConflict,
+  NotSupportedError,
+  RefError,
+  FormatError,
+  CodecError,
+  BackendError,
+  type Conflict,
+} from "./errors.ts";

@@ -1,0 +1,172 @@
+import type { ObjectStore } from "../objects/object-store.ts";
+import { RefError } from "../errors.ts";
+import { decodeCommit, type Commit } from "./commit-object.ts";
+
+/** Reads commits (immutable, so cached without bounds on staleness) and walks the graph. */
+export class CommitGraph {
+  private readonly cache = new Map<string, Commit>();
+
+  constructor(readonly objects: ObjectStore) {}
+
+  async get(id: string): Promise<Commit> {
+    const hit = this.cache.get(id);
+    if (hit) return hit;
+    const bytes = await this.objects.get("c", id);
+    if (!bytes) throw new RefError(id, `commit ${id} does not exist in this store`);
+    return this.remember(decodeCommit(id, bytes));
+  }
+
+  async exists(id: string): Promise<boolean> {
+    if (this.cache.has(id)) return true;
+    return (await this.objects.get("c", id)) !== undefined;
+  }
+
+  remember(commit: Commit): Commit {
+    if (this.cache.size > 100_000) this.cache.clear();
+    this.cache.set(commit.id, commit);
+    return commit;
+  }
+
+  /**
+   * The lowest common ancestors of `a` and `b` (git's merge-base --all), sorted by id.
+   * Walks down from both tips in generation order, so it stops as soon as every open path
+   * is below a common ancestor; criss-cross histories yield several bases.
+   */
+  async mergeBases(a: string, b: string): Promise<string[]> {
+    if (a === b) return [a];
+    const ONE = 1;
+    const TWO = 2;
+    const STALE = 4;
+    const flags = new Map<string, number>();
+    const queue = new CommitQueue();
+    const found: string[] = [];
+    flags.set(a, ONE);
+    flags.set(b, TWO);
+    queue.push(await this.get(a));
+    queue.push(await this.get(b));
+    while (queue.hasNonStale((c) => ((flags.get(c.id) ?? 0) & STALE) === 0)) {
+      const commit = queue.pop()!;
+      let f = flags.get(commit.id)!;
+      if ((f & (ONE | TWO)) === (ONE | TWO)) {
+        if ((f & STALE) === 0) found.push(commit.id);
+        f |= STALE;
+        flags.set(commit.id, f);
+      }
+      for (const p of commit.parents) {
+        const pf = flags.get(p) ?? 0;
+        if ((pf & f) === f) continue;
+        flags.set(p, pf | f);
+        queue.push(await this.get(p));
+      }
+    }
+    // Drop candidates that are ancestors of other candidates.
+    const best: string[] = [];
+    for (const c of found) {
+      let redundant = false;
+      for (const other of found) if (other !== c && (await this.isAncestor(c, other))) redundant = true;
+      if (!redundant) best.push(c);
+    }
+    return [...new Set(best)].sort();
+  }
+
+  /** Whether `ancestor` is reachable from `descendant` (a commit is its own ancestor). */
+  async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
+    if (ancestor === descendant) return true;
+    const target = await this.get(ancestor);
+    const seen = new Set<string>([descendant]);
+    const stack = [descendant];
+    while (stack.length) {
+      const c = await this.get(stack.pop()!);
+      for (const p of c.parents) {
+        if (p === ancestor) return true;
+        if (seen.has(p)) continue;
+        seen.add(p);
+        const pc = await this.get(p);
+        if (pc.generation > target.generation) stack.push(p);
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Commit ids newest first. First-parent: the branch's own line. All parents: every
+   * ancestor once, in a topological order (a commit before its parents), by generation,
+   * then time, then id.
+   */
+  async *walk(from: string, allParents: boolean): AsyncGenerator<Commit> {
+    if (!allParents) {
+      let id: string | undefined = from;
+      while (id !== undefined) {
+        const c = await this.get(id);
+        yield c;
+        id = c.parents[0];
+      }
+      return;
+    }
+    const queue = new CommitQueue();
+    const seen = new Set<string>([from]);
+    queue.push(await this.get(from));
+    while (queue.size > 0) {
+      const c = queue.pop()!;
+      yield c;
+      for (const p of c.parents) {
+        if (seen.has(p)) continue;
+        seen.add(p);
+        queue.push(await this.get(p));
+      }
+    }
+  }
+}
+
+/** Max-heap of commits by (generation, time, id). */
+class CommitQueue {
+  private readonly heap: Commit[] = [];
+
+  get size(): number {
+    return this.heap.length;
+  }
+
+  hasNonStale(isLive: (c: Commit) => boolean): boolean {
+    return this.heap.some(isLive);
+  }
+
+  push(c: Commit): void {
+    const h = this.heap;
+    h.push(c);
+    let i = h.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!before(h[i], h[parent])) break;
+      [h[i], h[parent]] = [h[parent], h[i]];
+      i = parent;
+    }
+  }
+
+  pop(): Commit | undefined {
+    const h = this.heap;
+    if (h.length === 0) return undefined;
+    const top = h[0];
+    const last = h.pop()!;
+    if (h.length > 0) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && before(h[l], h[m])) m = l;
+        if (r < h.length && before(h[r], h[m])) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m], h[i]];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+function before(a: Commit, b: Commit): boolean {
+  if (a.generation !== b.generation) return a.generation > b.generation;
+  if (a.time !== b.time) return a.time > b.time;
+  return a.id > b.id;
+}

@@ -1,0 +1,57 @@
+import type { KVStore } from "../kv/kv-store.ts";
+import { FormatError } from "../errors.ts";
+import { backendCall } from "../objects/object-store.ts";
+
+/** The key holding the format record; every other key of a store is under v/ n/ c/ h/ p/. */
+export const FORMAT_KEY = "kvgit";
+export const FORMAT_VERSION = 1;
+const OUR_PREFIXES = ["v/", "n/", "c/", "h/", "p/"];
+
+const encoder = new TextEncoder();
+
+export function formatRecord(): Uint8Array {
+  return encoder.encode(JSON.stringify({ format: "kvgit", version: FORMAT_VERSION }));
+}
+
+/**
+ * Checks that `kv` holds a kvgit store we can read, or is empty (then, unless `readOnly`,
+ * claims it by writing the format record with CAS). Foreign, corrupt or newer data is a
+ * FormatError and nothing is written.
+ */
+export async function ensureFormat(kv: KVStore, readOnly = false): Promise<void> {
+  const existing = await backendCall(kv, "get", () => kv.get(FORMAT_KEY));
+  if (existing) return checkRecord(kv, existing);
+  for await (const key of kv.keys()) {
+    const ours = OUR_PREFIXES.some((p) => key.startsWith(p));
+    throw new FormatError(
+      `backend ${kv.description} holds data that is not a kvgit store (found key ${JSON.stringify(key)}${ours ? " but no format record" : ""}); ` +
+        `open an empty backend or a kvgit store, or use another prefix/namespace. Nothing was written.`,
+      { backend: kv.description, key },
+    );
+  }
+  if (readOnly) return;
+  const claimed = await backendCall(kv, "cas", () => kv.cas(FORMAT_KEY, formatRecord(), undefined));
+  if (!claimed) {
+    const now = await backendCall(kv, "get", () => kv.get(FORMAT_KEY));
+    if (!now) throw new FormatError(`backend ${kv.description} changed while kvgit was initialising it; try again`, {});
+    checkRecord(kv, now);
+  }
+}
+
+function checkRecord(kv: KVStore, bytes: Uint8Array): void {
+  let record: { format?: unknown; version?: unknown };
+  try {
+    record = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch {
+    throw new FormatError(`backend ${kv.description} has a "${FORMAT_KEY}" key that is not a kvgit format record; this is not a kvgit store. Nothing was written.`, { backend: kv.description });
+  }
+  if (record?.format !== "kvgit" || typeof record.version !== "number") {
+    throw new FormatError(`backend ${kv.description} has a "${FORMAT_KEY}" key that is not a kvgit format record; this is not a kvgit store. Nothing was written.`, { backend: kv.description });
+  }
+  if (record.version > FORMAT_VERSION) {
+    throw new FormatError(
+      `store at ${kv.description} uses kvgit format ${record.version}, newer than this library's ${FORMAT_VERSION}; upgrade kvgit to open it. Nothing was written.`,
+      { backend: kv.description, version: record.version, supported: FORMAT_VERSION },
+    );
+  }
+}

@@ -1,0 +1,56 @@
+import type { KVStore } from "../kv/kv-store.ts";
+import { backendCall } from "../objects/object-store.ts";
+
+/** Branch heads live at h/<branch> as the commit id in ASCII hex; they move only by CAS. */
+export function headKey(branch: string): string {
+  return `h/${branch}`;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Throws TypeError / RangeError naming the branch when it cannot be a branch name. */
+export function checkBranchName(name: unknown, what = "branch"): asserts name is string {
+  if (typeof name !== "string") throw new TypeError(`${what} name must be a string, got ${typeof name}`);
+  if (name.length === 0) throw new RangeError(`${what} name must not be empty`);
+  // Characters that would make refs ambiguous (~ ^ are ref operators) or keys awkward.
+  if (/[\s~^:?*[\\\x00-\x1f\x7f]/.test(name) || name.includes("..") || name.startsWith("-") || name.startsWith("/") || name.endsWith("/")) {
+    throw new RangeError(
+      `${what} name ${JSON.stringify(name)} is not allowed: use letters, digits and - _ . / (no spaces, "..", ~ ^ : ? * [ \\, nor a leading - or /)`,
+    );
+  }
+}
+
+export class BranchHeads {
+  constructor(private readonly kv: KVStore) {}
+
+  async read(branch: string): Promise<string | undefined> {
+    const bytes = await backendCall(this.kv, "get", () => this.kv.get(headKey(branch)));
+    return bytes ? decoder.decode(bytes) : undefined;
+  }
+
+  /** Moves `branch` from `expected` (undefined: branch must not exist) to `next`. */
+  async cas(branch: string, next: string, expected: string | undefined): Promise<boolean> {
+    return backendCall(this.kv, "cas", () =>
+      this.kv.cas(headKey(branch), encoder.encode(next), expected === undefined ? undefined : encoder.encode(expected)),
+    );
+  }
+
+  async delete(branch: string): Promise<void> {
+    await backendCall(this.kv, "delete", () => this.kv.delete(headKey(branch)));
+  }
+
+  async list(): Promise<Map<string, string>> {
+    const names: string[] = [];
+    await backendCall(this.kv, "keys", async () => {
+      for await (const k of this.kv.keys("h/")) names.push(k.slice(2));
+    });
+    const heads = await backendCall(this.kv, "getMany", () => this.kv.getMany(names.map(headKey)));
+    const out = new Map<string, string>();
+    for (const name of names.sort()) {
+      const v = heads.get(headKey(name));
+      if (v) out.set(name, decoder.decode(v));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,295 @@
+import type { KVStore } from "../kv/kv-store.ts";
+import { ConcurrencyError, RefError } from "../errors.ts";
+import { backendCall, ObjectStore, type WriteBatch } from "../objects/object-store.ts";
+import { isHashHex } from "../objects/hash.ts";
+import { applyChanges, buildTree, diffTrees, NodeSource, type KeyChange, type KeyDiff } from "../index/keyset-index.ts";
+import { encodeCommit, type Commit, type CommitFields } from "./commit-object.ts";
+import { CommitGraph } from "./commit-graph.ts";
+import { ensureFormat } from "./format-marker.ts";
+import { BranchHeads, checkBranchName } from "./refs.ts";
+import { threeWayMerge, type MergeResolver, type RawConflict } from "./three-way-merge.ts";
+
+export type Strategy = "no_op" | "fast_forward" | "three_way";
+
+export interface CommitRequest {
+  branch: string;
+  /** The commit the changes were made against (the writer's `baseCommit`). */
+  base: string;
+  /** New value bytes per key, or null to remove the key. */
+  changes: ReadonlyMap<string, Uint8Array | null>;
+  message?: string;
+  info?: Record<string, unknown>;
+  resolver: MergeResolver;
+  /** Attempts after the first when the head keeps moving (default 32). */
+  maxRetries?: number;
+  /** Policy object id to record on the commit (defaults to the head's). */
+  policies?: string | null;
+}
+
+export interface CommitOutcome {
+  merged: boolean;
+  commit: string;
+  strategy: Strategy;
+  autoMergedKeys: string[];
+  carriedKeys: string[];
+  /** Value id of every key this commit set, by key. */
+  valueIds?: ReadonlyMap<string, string>;
+  /** Set when merged is false. */
+  conflicts?: RawConflict[];
+  mergeErrors?: Record<string, Error>;
+}
+
+export interface MergeOutcome extends CommitOutcome {
+  root?: string;
+}
+
+const EMPTY_COMMIT_MESSAGE = "initial commit";
+
+/**
+ * The versioned engine (SPEC §2): commits, branch heads moved only by CAS, three-way
+ * merges, history and diff. Bytes in, bytes out; codecs and merge functions live above.
+ */
+export class Versioned {
+  readonly objects: ObjectStore;
+  readonly nodes: NodeSource;
+  readonly commits: CommitGraph;
+  readonly heads: BranchHeads;
+  private emptyRootId: string | undefined;
+
+  private constructor(readonly kv: KVStore) {
+    this.objects = new ObjectStore(kv);
+    this.nodes = new NodeSource(this.objects);
+    this.commits = new CommitGraph(this.objects);
+    this.heads = new BranchHeads(kv);
+  }
+
+  /** Opens (and for an empty backend, initialises) a store. Foreign data: FormatError. */
+  static async open(kv: KVStore): Promise<Versioned> {
+    await ensureFormat(kv);
+    return new Versioned(kv);
+  }
+
+  /** Root id of the empty keyset. */
+  async emptyRoot(): Promise<string> {
+    if (this.emptyRootId) return this.emptyRootId;
+    const batch = this.objects.batch();
+    const root = await buildTree(this.nodes, batch, []);
+    await batch.flush();
+    return (this.emptyRootId = root);
+  }
+
+  /** The head of `branch`, creating the branch at a new empty root commit if absent. */
+  async ensureBranch(branch: string): Promise<string> {
+    checkBranchName(branch);
+    for (;;) {
+      const head = await this.heads.read(branch);
+      if (head) return head;
+      const batch = this.objects.batch();
+      const id = this.putCommit(batch, { root: await this.emptyRoot(), parents: [], generation: 1, time: Date.now(), message: EMPTY_COMMIT_MESSAGE });
+      await batch.flush();
+      if (await this.heads.cas(branch, id, undefined)) return id;
+    }
+  }
+
+  async branchHead(branch: string): Promise<string> {
+    const head = await this.heads.read(branch);
+    if (!head) throw new RefError(branch, `branch ${JSON.stringify(branch)} does not exist`);
+    return head;
+  }
+
+  async getCommit(id: string): Promise<Commit> {
+    return this.commits.get(id);
+  }
+
+  putCommit(batch: WriteBatch, fields: CommitFields): string {
+    const id = batch.put("c", encodeCommit(fields));
+    this.commits.remember({ id, ...fields });
+    return id;
+  }
+
+  /**
+   * Resolves a branch name, a full commit id, a unique id prefix of 7+ hex characters, or
+   * any of those followed by `~N` (N first parents back) or `^`. Unknown or ambiguous:
+   * RefError naming the ref.
+   */
+  async resolveRef(ref: string): Promise<string> {
+    if (typeof ref !== "string") throw new TypeError(`ref must be a string, got ${typeof ref}`);
+    const m = /^(.*?)((?:~\d*|\^)*)$/.exec(ref)!;
+    const [, name, suffix] = m;
+    let id = await this.resolveName(name, ref);
+    for (const op of suffix.match(/~\d*|\^/g) ?? []) {
+      const steps = op === "^" ? 1 : op === "~" ? 1 : Number(op.slice(1));
+      for (let i = 0; i < steps; i++) {
+        const c = await this.commits.get(id);
+        if (c.parents.length === 0) throw new RefError(ref, `ref ${JSON.stringify(ref)} goes back past the first commit`);
+        id = c.parents[0];
+      }
+    }
+    return id;
+  }
+
+  private async resolveName(name: string, ref: string): Promise<string> {
+    if (name.length === 0) throw new RefError(ref, `ref ${JSON.stringify(ref)} is empty`);
+    const head = await this.heads.read(name);
+    if (head) return head;
+    const lower = name.toLowerCase();
+    if (isHashHex(lower)) {
+      if (await this.commits.exists(lower)) return lower;
+    } else if (/^[0-9a-f]{7,39}$/.test(lower)) {
+      const matches: string[] = [];
+      await backendCall(this.kv, "keys", async () => {
+        for await (const k of this.kv.keys(`c/${lower}`)) {
+          matches.push(k.slice(2));
+          if (matches.length > 1) break;
+        }
+      });
+      if (matches.length === 1) return matches[0];
+      if (matches.length > 1) {
+        throw new RefError(ref, `ref ${JSON.stringify(ref)} is ambiguous: it prefixes several commits (${matches.join(", ")}, ...); use more characters`, { matches });
+      }
+    }
+    throw new RefError(ref, `unknown ref ${JSON.stringify(ref)}: not a branch, a commit id, or a unique commit id prefix of 7+ characters`);
+  }
+
+  /**
+   * Commits `changes` made against `base` to `branch` (SPEC §4.3): fast-forward when the
+   * head is still `base`, else a three-way merge against the merge base, redone while the
+   * head keeps moving. All objects are written before the head moves by CAS.
+   */
+  async commit(req: CommitRequest): Promise<CommitOutcome> {
+    const baseCommit = await this.commits.get(req.base);
+    const batch = this.objects.batch();
+    const changes: KeyChange[] = [];
+    for (const [key, bytes] of req.changes) changes.push({ key, valueId: bytes === null ? null : batch.put("v", bytes) });
+    changes.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const oursRoot = await applyChanges(this.nodes, batch, baseCommit.root, changes);
+    const annotated = req.message !== undefined || req.info !== undefined;
+    const policies = req.policies === undefined ? baseCommit.policies : (req.policies ?? undefined);
+    if (oursRoot === baseCommit.root && !annotated && policies === baseCommit.policies) {
+      return { merged: true, commit: req.base, strategy: "no_op", autoMergedKeys: [], carriedKeys: [] };
+    }
+    const maxRetries = req.maxRetries ?? 32;
+    for (let attempt = 0; ; attempt++) {
+      const head = await this.branchHead(req.branch);
+      let outcome: MergeOutcome;
+      if (head === req.base) {
+        const id = this.putCommit(batch, {
+          root: oursRoot,
+          parents: [req.base],
+          generation: baseCommit.generation + 1,
+          time: Date.now(),
+          ...annotations(req),
+          ...(policies ? { policies } : {}),
+        });
+        outcome = { merged: true, commit: id, strategy: "fast_forward", autoMergedKeys: [], carriedKeys: [] };
+      } else {
+        outcome = await this.mergeInto(batch, head, req.base, oursRoot, req.resolver, {
+          ...annotations(req),
+          ...(req.policies !== undefined && req.policies !== null ? { policies: req.policies } : {}),
+        });
+        if (!outcome.merged) return outcome;
+      }
+      await batch.flush();
+      if (outcome.commit === head || (await this.heads.cas(req.branch, outcome.commit, head))) {
+        return { ...outcome, valueIds: new Map(changes.filter((c) => c.valueId !== null).map((c) => [c.key, c.valueId!])) };
+      }
+      if (attempt >= maxRetries) {
+        throw new ConcurrencyError(
+          `branch ${JSON.stringify(req.branch)} kept moving: the commit could not land after ${attempt + 1} attempts; nothing was changed, try again`,
+          { branch: req.branch, attempts: attempt + 1 },
+        );
+      }
+      await backoff(attempt);
+    }
+  }
+
+  /**
+   * Merges the tree `oursRoot` (made on top of `oursCommit`) into `head`. Writes a merge
+   * commit with parents [head, oursCommit] into `batch`; the caller moves the head.
+   */
+  async mergeInto(
+    batch: WriteBatch,
+    head: string,
+    oursCommit: string,
+    oursRoot: string,
+    resolver: MergeResolver,
+    fields: { message?: string; info?: Record<string, unknown>; policies?: string },
+  ): Promise<MergeOutcome> {
+    const [headCommit, ours] = await Promise.all([this.commits.get(head), this.commits.get(oursCommit)]);
+    const baseRoot = await this.mergeBaseRoot(batch, head, oursCommit, resolver);
+    const result = await threeWayMerge(this.nodes, this.objects, batch, { base: baseRoot, ours: oursRoot, theirs: headCommit.root }, resolver);
+    if (result.root === undefined) {
+      return { merged: false, commit: head, strategy: "three_way", autoMergedKeys: result.autoMergedKeys, carriedKeys: result.carriedKeys, conflicts: result.conflicts, mergeErrors: result.mergeErrors };
+    }
+    const annotated = fields.message !== undefined || fields.info !== undefined;
+    const policies = fields.policies ?? headCommit.policies;
+    const id =
+      result.root === headCommit.root && !annotated && policies === headCommit.policies
+        ? head // everything we had is already in the head: nothing new to record
+        : this.putCommit(batch, {
+            root: result.root,
+            parents: [head, oursCommit],
+            generation: Math.max(headCommit.generation, ours.generation) + 1,
+            time: Date.now(),
+            ...(fields.message !== undefined ? { message: fields.message } : {}),
+            ...(fields.info !== undefined ? { info: fields.info } : {}),
+            ...(policies ? { policies } : {}),
+          });
+    return { merged: true, commit: id, strategy: "three_way", autoMergedKeys: result.autoMergedKeys, carriedKeys: result.carriedKeys, root: result.root };
+  }
+
+  /**
+   * The keyset root to merge against: the lowest common ancestor's, or for criss-cross
+   * histories with several, a virtual base merged from them (git's recursive strategy),
+   * so counters and other merge functions see each change exactly once.
+   */
+  async mergeBaseRoot(batch: WriteBatch, a: string, b: string, resolver: MergeResolver): Promise<string> {
+    const bases = await this.commits.mergeBases(a, b);
+    if (bases.length === 0) return this.emptyRoot();
+    let acc = (await this.commits.get(bases[0])).root;
+    for (let i = 1; i < bases.length; i++) {
+      const next = await this.commits.get(bases[i]);
+      const sub = await this.mergeBaseRoot(batch, bases[0], bases[i], resolver);
+      const r = await threeWayMerge(this.nodes, this.objects, batch, { base: sub, ours: acc, theirs: next.root }, resolver, "ours");
+      acc = r.root!;
+    }
+    return acc;
+  }
+
+  async diff(a: string, b: string): Promise<KeyDiff[]> {
+    const [ca, cb] = await Promise.all([this.commits.get(a), this.commits.get(b)]);
+    return diffTrees(this.nodes, ca.root, cb.root);
+  }
+
+  /** Creates `branch` at commit `at` (CAS from absent). RefError if it exists. */
+  async createBranch(branch: string, at: string): Promise<void> {
+    checkBranchName(branch);
+    await this.commits.get(at);
+    if (!(await this.heads.cas(branch, at, undefined))) {
+      throw new RefError(branch, `branch ${JSON.stringify(branch)} already exists; pick another name or use checkout/switchBranch`);
+    }
+  }
+
+  /** Moves `branch` to `target` by CAS from `expected`. */
+  async moveBranch(branch: string, target: string, expected: string): Promise<boolean> {
+    await this.commits.get(target);
+    return this.heads.cas(branch, target, expected);
+  }
+
+  async close(): Promise<void> {
+    await this.kv.close();
+  }
+}
+
+function annotations(req: { message?: string; info?: Record<string, unknown> }): { message?: string; info?: Record<string, unknown> } {
+  const out: { message?: string; info?: Record<string, unknown> } = {};
+  if (req.message !== undefined) out.message = req.message;
+  if (req.info !== undefined) out.info = req.info;
+  return out;
+}
+
+/** Jittered exponential backoff so contending writers spread out. */
+function backoff(attempt: number): Promise<void> {
+  const ms = Math.min(50, 2 ** Math.min(attempt, 6)) * Math.random();
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
