@@ -1,5 +1,5 @@
 import type { Codec } from "../codec/codec.ts";
-import { CodecError } from "../errors.ts";
+import { decodeValue, encodeValue } from "../codec/resolve-codec.ts";
 import { DELETE, type ContentType, type MergeFn } from "../merge/merge-fn.ts";
 import type { MergeResolver } from "../versioned/three-way-merge.ts";
 
@@ -76,28 +76,5 @@ export class MergeRegistry {
         return encodeValue(codec, merged, key);
       },
     };
-  }
-}
-
-export function encodeValue(codec: Codec, value: unknown, key: string): Uint8Array {
-  try {
-    return codec.encode(value);
-  } catch (err) {
-    if (err instanceof CodecError && err.key === key) throw err;
-    const why = err instanceof Error ? err.message : String(err);
-    throw new CodecError(`cannot encode the value of key ${JSON.stringify(key)} with codec "${codec.name}": ${why}`, { key, codec: codec.name }, { cause: err });
-  }
-}
-
-export function decodeValue(codec: Codec, bytes: Uint8Array, key: string): unknown {
-  try {
-    return codec.decode(bytes);
-  } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
-    throw new CodecError(
-      `cannot decode the value of key ${JSON.stringify(key)} with codec "${codec.name}" (${why}); was the store written with another codec?`,
-      { key, codec: codec.name },
-      { cause: err },
-    );
   }
 }

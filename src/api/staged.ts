@@ -6,9 +6,12 @@ import { checkBranchName } from "../versioned/refs.ts";
 import type { RawConflict } from "../versioned/three-way-merge.ts";
 import type { Strategy } from "../versioned/versioned.ts";
 import { dictProxy } from "./dict-proxy.ts";
-import { decodeValue, encodeValue, MergeRegistry, type CommitMergeOptions } from "./merge-registry.ts";
+import { Namespaced } from "./namespaced.ts";
+import { decodeValue, encodeValue } from "../codec/resolve-codec.ts";
+import { MergeRegistry, type CommitMergeOptions } from "./merge-registry.ts";
 import { buildProof, type Proof } from "./proof.ts";
 import { Snapshot } from "./snapshot.ts";
+import { mergeSorted, prefixRange } from "./sorted-keys.ts";
 import { checkKey, commitInfoOf, missingKey, type CommitInfo, type StoreContext } from "./store-context.ts";
 import { WorkingCopy, type CommittedEntry, type WorkingCopyUpdate } from "./working-copy.ts";
 
@@ -133,21 +136,14 @@ export class Staged {
     return this.#committed.has(key);
   }
 
-  /** Keys in ascending order. */
-  keys(): string[] {
-    const base = this.#committed.keys();
-    if (this.#staged.size === 0) return [...base];
+  /** Keys in ascending order; with `prefix`, only those starting with it (O(log N + matches)). */
+  keys(prefix = ""): string[] {
+    const base = prefixRange(this.#committed.keys(), prefix);
+    if (this.#staged.size === 0) return base;
     const added: string[] = [];
-    for (const [key, v] of this.#staged) if (v !== REMOVED && !this.#committed.has(key)) added.push(key);
-    added.sort();
-    const out: string[] = [];
-    let j = 0;
-    for (const key of base) {
-      while (j < added.length && added[j] < key) out.push(added[j++]);
-      if (this.#staged.get(key) !== REMOVED) out.push(key);
-    }
-    while (j < added.length) out.push(added[j++]);
-    return out;
+    for (const [key, v] of this.#staged) if (v !== REMOVED && key.startsWith(prefix) && !this.#committed.has(key)) added.push(key);
+    const kept = base.filter((key) => this.#staged.get(key) !== REMOVED);
+    return mergeSorted(kept, added.sort());
   }
 
   values(): unknown[] {
@@ -195,6 +191,11 @@ export class Staged {
   /** Drops all staged changes. */
   reset(): void {
     this.#staged.clear();
+  }
+
+  /** A key-prefixed view (`name/key`) of this store. */
+  namespace(name: string): Namespaced {
+    return new Namespaced(this, name);
   }
 
   // ---- merge registry --------------------------------------------------------------

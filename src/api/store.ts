@@ -4,6 +4,7 @@ import type { KVStore } from "../kv/kv-store.ts";
 import { openBackend } from "../kv/open-backend.ts";
 import { Versioned } from "../versioned/versioned.ts";
 import { checkBranchName } from "../versioned/refs.ts";
+import { Live } from "./live.ts";
 import { Staged } from "./staged.ts";
 
 export interface StoreOptions {
@@ -16,8 +17,8 @@ export interface StoreOptions {
   url?: string;
   /** Any KVStore; overrides `kind`. */
   backend?: KVStore;
-  /** "versioned" (default) gives a Staged store. */
-  type?: "versioned";
+  /** "versioned" (default) gives a Staged store; "live" a Live one (immediate writes). */
+  type?: "versioned" | "live";
   branch?: string;
   codec?: "msgpack" | "superjson" | "json" | "bytes" | Codec;
   /** Bound on how long connecting to a server may take. */
@@ -30,19 +31,22 @@ const KNOWN_OPTIONS = new Set(["kind", "path", "keyv", "url", "backend", "type",
  * Opens a store. Bad options reject with a TypeError/RangeError naming the option; data in
  * the backend that is not a kvgit store rejects with FormatError and nothing is written.
  */
-export async function store(options: StoreOptions = {}): Promise<Staged> {
+export async function store(options: StoreOptions & { type: "live" }): Promise<Live>;
+export async function store(options?: StoreOptions & { type?: "versioned" }): Promise<Staged>;
+export async function store(options: StoreOptions = {}): Promise<Staged | Live> {
   if (options === null || typeof options !== "object") throw new TypeError(`store() options must be an object, got ${options === null ? "null" : typeof options}`);
   for (const key of Object.keys(options)) {
     if (!KNOWN_OPTIONS.has(key)) throw new TypeError(`unknown store() option ${JSON.stringify(key)}; known options: ${[...KNOWN_OPTIONS].join(", ")}`);
   }
   const type = options.type ?? "versioned";
-  if (type !== "versioned") throw new TypeError(`option "type" must be "versioned" or "live", got ${JSON.stringify(type)}`);
+  if (type !== "versioned" && type !== "live") throw new TypeError(`option "type" must be "versioned" or "live", got ${JSON.stringify(type)}`);
   const branch = options.branch ?? "main";
   checkBranchName(branch, "option \"branch\": branch");
   const codec = resolveCodec(options.codec ?? "msgpack");
   const kv = await openBackend(options);
   try {
     const versioned = await Versioned.open(kv);
+    if (type === "live") return await Live.open(kv, codec);
     return await Staged.open({ versioned, codec }, branch);
   } catch (err) {
     await kv.close().catch(() => {});

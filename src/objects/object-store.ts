@@ -58,6 +58,11 @@ export class WriteBatch {
     return this.pending.size;
   }
 
+  /** An object put into this batch and not yet flushed. */
+  pendingObject(kind: ObjectKind, id: string): Uint8Array | undefined {
+    return this.pending.get(objectKey(kind, id));
+  }
+
   async flush(): Promise<void> {
     if (this.pending.size === 0) return;
     const entries = [...this.pending];

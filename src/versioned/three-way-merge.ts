@@ -72,11 +72,11 @@ export async function threeWayMerge(
   }
   const carriedKeys = [...theirsByKey.keys()];
 
-  // One batched read for every value the contested keys need.
+  // One batched read for every value the contested keys need (ours may still be in the batch).
   const ids = new Set<string>();
-  for (const c of contested) for (const id of [c.base, c.ours, c.theirs]) if (id) ids.add(id);
+  for (const c of contested) for (const id of [c.base, c.ours, c.theirs]) if (id && !batch.pendingObject("v", id)) ids.add(id);
   const values = await objects.getMany("v", ids);
-  const bytesOf = (id: string | undefined) => (id === undefined ? undefined : values.get(id));
+  const bytesOf = (id: string | undefined) => (id === undefined ? undefined : (batch.pendingObject("v", id) ?? values.get(id)));
 
   const conflicts: RawConflict[] = [];
   const mergeErrors: Record<string, Error> = {};

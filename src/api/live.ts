@@ -1,0 +1,237 @@
+import type { Codec } from "../codec/codec.ts";
+import type { KVStore } from "../kv/kv-store.ts";
+import { BackendError, NotSupportedError } from "../errors.ts";
+import type { ContentType, MergeFn } from "../merge/merge-fn.ts";
+import { backendCall } from "../objects/object-store.ts";
+import { dictProxy } from "./dict-proxy.ts";
+import { decodeValue, encodeValue } from "../codec/resolve-codec.ts";
+import { Namespaced } from "./namespaced.ts";
+import { prefixRange } from "./sorted-keys.ts";
+import { checkKey, missingKey } from "./store-context.ts";
+
+/** Live values live at l/<key>, encoded with the store's codec. */
+const LIVE_PREFIX = "l/";
+
+type PendingOp = { key: string; bytes: Uint8Array | null };
+
+/**
+ * The dict API with immediate writes and no versioning (SPEC §4.5). Reads are served from
+ * memory (loaded at open); each write updates memory at once and is sent to the backend
+ * in call order. `flush()` resolves when every write so far is durable and rejects if any
+ * failed. Versioning methods reject with NotSupportedError.
+ */
+export class Live {
+  readonly #kv: KVStore;
+  readonly #codec: Codec;
+  readonly #data: Map<string, Uint8Array>;
+  #sorted: string[] | undefined;
+  #pending: PendingOp[] = [];
+  #draining: Promise<void> | undefined;
+  #failure: unknown;
+
+  private constructor(kv: KVStore, codec: Codec, data: Map<string, Uint8Array>) {
+    this.#kv = kv;
+    this.#codec = codec;
+    this.#data = data;
+    return dictProxy(this);
+  }
+
+  static async open(kv: KVStore, codec: Codec): Promise<Live> {
+    const keys: string[] = [];
+    await backendCall(kv, "keys", async () => {
+      for await (const k of kv.keys(LIVE_PREFIX)) keys.push(k);
+    });
+    const found = await backendCall(kv, "getMany", () => kv.getMany(keys));
+    const data = new Map<string, Uint8Array>();
+    for (const [k, v] of found) data.set(k.slice(LIVE_PREFIX.length), v);
+    return new Live(kv, codec, data);
+  }
+
+  get(key: string, defaultValue?: unknown): unknown {
+    checkKey(key);
+    const bytes = this.#data.get(key);
+    return bytes === undefined ? defaultValue : decodeValue(this.#codec, bytes, key);
+  }
+
+  getMany(keys: Iterable<string>): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const key of keys) if (this.has(key)) out[key] = this.get(key);
+    return out;
+  }
+
+  has(key: string): boolean {
+    checkKey(key);
+    return this.#data.has(key);
+  }
+
+  keys(prefix = ""): string[] {
+    return prefixRange((this.#sorted ??= [...this.#data.keys()].sort()), prefix);
+  }
+
+  values(): unknown[] {
+    return this.keys().map((k) => this.get(k));
+  }
+
+  entries(): [string, unknown][] {
+    return this.keys().map((k) => [k, this.get(k)]);
+  }
+
+  get size(): number {
+    return this.#data.size;
+  }
+
+  [Symbol.iterator](): Iterator<string> {
+    return this.keys()[Symbol.iterator]();
+  }
+
+  /** Encodes now (a value the codec rejects throws CodecError here) and queues the write. */
+  set(key: string, value: unknown): this {
+    checkKey(key);
+    const bytes = encodeValue(this.#codec, value, key);
+    if (!this.#data.has(key)) this.#sorted = undefined;
+    this.#data.set(key, bytes);
+    this.#enqueue({ key, bytes });
+    return this;
+  }
+
+  delete(key: string): boolean {
+    checkKey(key);
+    if (!this.#data.delete(key)) return false;
+    this.#sorted = undefined;
+    this.#enqueue({ key, bytes: null });
+    return true;
+  }
+
+  remove(key: string): void {
+    if (!this.delete(key)) throw missingKey(key);
+  }
+
+  isStaged(_key: string): boolean {
+    return false;
+  }
+
+  get hasChanges(): boolean {
+    return false;
+  }
+
+  /** Resolves when every write so far is durable; rejects (once) if any failed. */
+  async flush(): Promise<void> {
+    while (this.#draining) await this.#draining;
+    if (this.#failure !== undefined) {
+      const failure = this.#failure;
+      this.#failure = undefined;
+      throw failure instanceof BackendError ? failure : new BackendError(`a live write failed: ${String(failure)}`, {}, { cause: failure });
+    }
+  }
+
+  /** Reloads every key from the backend (after flushing). */
+  async refresh(): Promise<void> {
+    await this.flush();
+    const fresh = await Live.open(this.#kv, this.#codec);
+    this.#data.clear();
+    for (const k of fresh.keys()) this.#data.set(k, fresh.#data.get(k)!);
+    this.#sorted = undefined;
+  }
+
+  namespace(name: string): Namespaced {
+    return new Namespaced(this, name);
+  }
+
+  setMergeFn(_key: string, _fn: MergeFn | undefined): void {}
+  setContentType(_key: string, _ct: ContentType | undefined): void {}
+  getContentType(_key: string): ContentType | undefined {
+    return undefined;
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.flush();
+    } finally {
+      await this.#kv.close();
+    }
+  }
+
+  #enqueue(op: PendingOp): void {
+    this.#pending.push(op);
+    this.#draining ??= this.#drain();
+  }
+
+  /** Writes queued ops in batches; within a batch the last op per key wins, as in order. */
+  async #drain(): Promise<void> {
+    try {
+      while (this.#pending.length > 0) {
+        const ops = this.#pending;
+        this.#pending = [];
+        const last = new Map<string, Uint8Array | null>();
+        for (const op of ops) last.set(op.key, op.bytes);
+        const sets: [string, Uint8Array][] = [];
+        const deletes: string[] = [];
+        for (const [key, bytes] of last) (bytes === null ? deletes.push(LIVE_PREFIX + key) : sets.push([LIVE_PREFIX + key, bytes]));
+        try {
+          if (sets.length) await backendCall(this.#kv, "setMany", () => this.#kv.setMany(sets));
+          if (deletes.length) await backendCall(this.#kv, "deleteMany", () => this.#kv.deleteMany(deletes));
+        } catch (err) {
+          this.#failure ??= err;
+        }
+      }
+    } finally {
+      this.#draining = undefined;
+    }
+  }
+}
+
+const VERSIONING = [
+  "commit",
+  "createBranch",
+  "checkout",
+  "switchBranch",
+  "deleteBranch",
+  "listBranches",
+  "peek",
+  "resetTo",
+  "merge",
+  "tryMerge",
+  "log",
+  "diff",
+  "commitInfo",
+  "parents",
+  "keyHistory",
+  "at",
+  "prove",
+  "initialCommit",
+  "rebase",
+  "maybeRebase",
+  "cleanOrphans",
+] as const;
+
+for (const name of VERSIONING) {
+  Object.defineProperty(Live.prototype, name, {
+    value: () => Promise.reject(new NotSupportedError(`${name}() needs a versioned store; this store was opened with type: "live". Open it with type: "versioned" instead.`, { op: name })),
+    writable: true,
+    configurable: true,
+  });
+}
+
+export interface Live {
+  commit(opts?: unknown): Promise<never>;
+  createBranch(name: string, opts?: unknown): Promise<never>;
+  checkout(ref: string, opts?: unknown): Promise<never>;
+  switchBranch(name: string): Promise<never>;
+  deleteBranch(name: string): Promise<never>;
+  listBranches(): Promise<never>;
+  peek(key: string, opts?: unknown): Promise<never>;
+  resetTo(ref: string): Promise<never>;
+  merge(source: string, opts?: unknown): Promise<never>;
+  tryMerge(source: string): Promise<never>;
+  log(opts?: unknown): Promise<never>;
+  diff(a: string, b?: string): Promise<never>;
+  commitInfo(ref?: string): Promise<never>;
+  parents(ref?: string): Promise<never>;
+  keyHistory(key: string): Promise<never>;
+  at(ref: string): Promise<never>;
+  prove(key: string, opts?: unknown): Promise<never>;
+  initialCommit(): Promise<never>;
+  rebase(opts?: unknown): Promise<never>;
+  maybeRebase(): Promise<never>;
+  cleanOrphans(opts?: unknown): Promise<never>;
+}
