@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { hashHex, hashHexPortable } from "../../src/objects/hash.ts";
+import { decodeNode, encodeNode } from "../../src/index/node.ts";
+import { keyHash32 } from "../../src/index/chunking.ts";
+import { decodeCommit, encodeCommit } from "../../src/versioned/commit-object.ts";
+import { MemoryStore } from "../../src/kv/memory-store.ts";
+import { ObjectStore } from "../../src/objects/object-store.ts";
+import { NodeSource, buildTree } from "../../src/index/keyset-index.ts";
+import { FormatError } from "../../src/errors.ts";
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
+const A = "a".repeat(40);
+const B = "b".repeat(40);
+
+describe("storage format v1 (golden)", () => {
+  it("ids are the first 20 bytes of SHA-256, the same from node:crypto and @noble/hashes", () => {
+    expect(hashHex(new TextEncoder().encode("abc"))).toBe("ba7816bf8f01cfea414140de5dae2223b00361a3");
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 2000 }), (bytes) => hashHex(bytes) === hashHexPortable(bytes)));
+  });
+
+  it("pins the bytes of an index node", () => {
+    const node = { height: 0, keys: ["user/1", "user/2"], ids: [A, B] };
+    const bytes = encodeNode(node);
+    expect(hex(bytes)).toBe("0002" + "0006" + hex(new TextEncoder().encode("user/1")) + A + "0501" + "32" + B);
+    expect(decodeNode(bytes)).toEqual(node);
+    expect(hashHex(bytes)).toMatchInlineSnapshot(`"5e950cbf1dbb7c8c90c0a16a4151c44045d4bcfd"`);
+  });
+
+  it("pins the boundary hash and the root of a known keyset", async () => {
+    expect([keyHash32("k000000", 0), keyHash32("k000000", 1), keyHash32("", 0)]).toMatchInlineSnapshot(`
+      [
+        1184677012,
+        711582476,
+        2388540327,
+      ]
+    `);
+    const nodes = new NodeSource(new ObjectStore(new MemoryStore()));
+    const batch = nodes.objects.batch();
+    const entries = Array.from({ length: 1000 }, (_, i) => ({ key: `k${String(i).padStart(6, "0")}`, valueId: hashHex(new TextEncoder().encode(String(i))) }));
+    expect(await buildTree(nodes, batch, entries)).toMatchInlineSnapshot(`"8f16f1f76f33fde32dad89b3d07da30ca6b6159f"`);
+    expect(await buildTree(nodes, batch, [])).toBe(hashHex(new Uint8Array([0, 0])));
+  });
+
+  it("pins the bytes of a commit", () => {
+    const fields = { root: A, parents: [B], generation: 2, time: 1700000000000, message: "m" };
+    const bytes = encodeCommit(fields);
+    expect(hex(bytes)).toMatchInlineSnapshot(`"85a172c414aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa17091c414bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbba16702a174cb4278bcfe56800000a16da16d"`);
+    expect(decodeCommit("x", bytes)).toEqual({ id: "x", ...fields });
+  });
+
+  it("rejects corrupt nodes and commits with FormatError", () => {
+    expect(() => decodeNode(new Uint8Array([0, 5, 0]))).toThrow(FormatError);
+    expect(() => decodeNode(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]))).toThrow(FormatError);
+    expect(() => decodeCommit("x", new Uint8Array([0xc1]))).toThrow(FormatError);
+    expect(() => decodeCommit("x", new Uint8Array([0x80]))).toThrow(FormatError);
+  });
+});
