@@ -448,7 +448,7 @@ export class Staged {
   async *history(ref?: string, opts: { allParents?: boolean } = {}): AsyncIterable<string> {
     const { versioned } = this.#ctx;
     const from = ref === undefined ? this.#base : await versioned.resolveRef(ref);
-    for await (const c of versioned.commits.walk(from, opts.allParents === true)) yield c.id;
+    for await (const chunk of versioned.commits.walkChunks(from, opts.allParents === true)) for (const c of chunk) yield c.id;
   }
 
   async log(opts: { limit?: number; ref?: string; allParents?: boolean } = {}): Promise<CommitInfo[]> {

@@ -1,5 +1,6 @@
 import { FormatError } from "../errors.ts";
 import { HASH_BYTES } from "../objects/hash.ts";
+import { readVarint, writeVarint } from "../objects/varint.ts";
 
 /**
  * A keyset index node. Leaves (height 0) map user keys to value ids; internal nodes map
@@ -77,26 +78,5 @@ export function decodeNode(bytes: Uint8Array, id = "?"): IndexNode {
     return { height, keys, ids };
   } catch (err) {
     throw new FormatError(`index node ${id} is corrupt (${(err as Error).message}); the store's data is damaged`, { id });
-  }
-}
-
-function writeVarint(out: Uint8Array, pos: number, n: number): number {
-  while (n >= 0x80) {
-    out[pos++] = (n & 0x7f) | 0x80;
-    n >>>= 7;
-  }
-  out[pos++] = n;
-  return pos;
-}
-
-function readVarint(bytes: Uint8Array, pos: number): [number, number] {
-  let n = 0;
-  let shift = 0;
-  for (;;) {
-    if (pos >= bytes.length || shift > 28) throw new Error("bad varint");
-    const b = bytes[pos++];
-    n |= (b & 0x7f) << shift;
-    if (b < 0x80) return [n >>> 0, pos];
-    shift += 7;
   }
 }

@@ -11,6 +11,11 @@ export interface KVStore {
   readonly description: string;
 
   get(key: string): Promise<Uint8Array | undefined>;
+  /**
+   * Optional: a synchronous read, offered only by in-process backends (MemoryStore). Hot
+   * read paths (history walks) use it to avoid a promise per object.
+   */
+  getSync?(key: string): Uint8Array | undefined;
   /** Only the keys that exist appear in the result. */
   getMany(keys: readonly string[]): Promise<Map<string, Uint8Array>>;
   set(key: string, value: Uint8Array): Promise<void>;

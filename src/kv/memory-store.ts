@@ -15,6 +15,11 @@ export class MemoryStore implements KVStore {
     return v === undefined ? undefined : v.slice();
   }
 
+  getSync(key: string): Uint8Array | undefined {
+    const v = this.data.get(key);
+    return v === undefined ? undefined : v.slice();
+  }
+
   async getMany(keys: readonly string[]): Promise<Map<string, Uint8Array>> {
     const out = new Map<string, Uint8Array>();
     for (const k of keys) {

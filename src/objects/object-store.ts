@@ -22,6 +22,16 @@ export class ObjectStore {
     return backendCall(this.kv, "get", () => this.kv.get(objectKey(kind, id)));
   }
 
+  /** Whether `getSync` works: the backend is in-process and offers synchronous reads. */
+  get syncReads(): boolean {
+    return typeof this.kv.getSync === "function";
+  }
+
+  /** A synchronous read; only when `syncReads`. */
+  getSync(kind: ObjectKind, id: string): Uint8Array | undefined {
+    return this.kv.getSync!(objectKey(kind, id));
+  }
+
   /** One batched backend read; only ids that exist appear in the result. */
   async getMany(kind: ObjectKind, ids: Iterable<string>): Promise<Map<string, Uint8Array>> {
     const unique = [...new Set(ids)];

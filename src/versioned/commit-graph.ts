@@ -9,9 +9,19 @@ export class CommitGraph {
   constructor(readonly objects: ObjectStore) {}
 
   async get(id: string): Promise<Commit> {
+    const now = this.getNow(id);
+    if (now) return now;
+    return this.decode(id, await this.objects.get("c", id));
+  }
+
+  /** The commit if it can be had without waiting (cached, or an in-process backend). */
+  getNow(id: string): Commit | undefined {
     const hit = this.cache.get(id);
-    if (hit) return hit;
-    const bytes = await this.objects.get("c", id);
+    if (hit || !this.objects.syncReads) return hit;
+    return this.decode(id, this.objects.getSync("c", id));
+  }
+
+  private decode(id: string, bytes: Uint8Array | undefined): Commit {
     if (!bytes) throw new RefError(id, `commit ${id} does not exist in this store`);
     return this.remember(decodeCommit(id, bytes));
   }
@@ -94,12 +104,21 @@ export class CommitGraph {
    * then time, then id.
    */
   async *walk(from: string, allParents: boolean): AsyncGenerator<Commit> {
+    for await (const chunk of this.walkChunks(from, allParents)) yield* chunk;
+  }
+
+  /** `walk` in chunks, so a long walk costs one await per chunk, not per commit. */
+  async *walkChunks(from: string, allParents: boolean, chunkSize = 256): AsyncGenerator<Commit[]> {
     if (!allParents) {
       let id: string | undefined = from;
       while (id !== undefined) {
-        const c = await this.get(id);
-        yield c;
-        id = c.parents[0];
+        const chunk: Commit[] = [];
+        while (id !== undefined && chunk.length < chunkSize) {
+          const c: Commit = this.getNow(id) ?? (await this.get(id));
+          chunk.push(c);
+          id = c.parents[0];
+        }
+        yield chunk;
       }
       return;
     }
@@ -107,13 +126,17 @@ export class CommitGraph {
     const seen = new Set<string>([from]);
     queue.push(await this.get(from));
     while (queue.size > 0) {
-      const c = queue.pop()!;
-      yield c;
-      for (const p of c.parents) {
-        if (seen.has(p)) continue;
-        seen.add(p);
-        queue.push(await this.get(p));
+      const chunk: Commit[] = [];
+      while (queue.size > 0 && chunk.length < chunkSize) {
+        const c = queue.pop()!;
+        chunk.push(c);
+        for (const p of c.parents) {
+          if (seen.has(p)) continue;
+          seen.add(p);
+          queue.push(this.getNow(p) ?? (await this.get(p)));
+        }
       }
+      yield chunk;
     }
   }
 }

@@ -1,5 +1,6 @@
 import { Packr } from "msgpackr";
 import { FormatError } from "../errors.ts";
+import { readVarint, writeVarint } from "../objects/varint.ts";
 
 /** An immutable commit: the keyset root it snapshots and where it came from. */
 export interface Commit {
@@ -20,50 +21,86 @@ export interface Commit {
 export type CommitFields = Omit<Commit, "id">;
 
 /*
- * Format v1: a msgpack map with fixed key order
- *   { r: bin20 root, p: [bin20...] parents, g: generation, t: time, m?: message,
- *     i?: info, y?: bin20 policies }
- * Hashes are stored as 20-byte binaries (half the size of hex). No records or shared
- * structures, so the bytes depend only on the commit.
+ * Format v1 (docs/format.md), a fixed binary layout so walking history reads a parent id
+ * without a general-purpose decoder:
+ *   u8 1 | varint generation | f64 BE time | root (20) | varint n | n x parent (20)
+ *   | u8 flags (1 message, 2 policies, 4 info)
+ *   | [varint len, UTF-8 message] | [policies (20)] | [info: msgpack, to the end]
  */
-const packr = new Packr({ useRecords: false, moreTypes: false, mapsAsObjects: true, variableMapSize: true });
+const COMMIT_VERSION = 1;
+const FLAG_MESSAGE = 1;
+const FLAG_POLICIES = 2;
+const FLAG_INFO = 4;
+const infoPackr = new Packr({ useRecords: false, moreTypes: false, mapsAsObjects: true, variableMapSize: true });
+const utf8 = new TextEncoder();
 
 export function encodeCommit(c: CommitFields): Uint8Array {
-  const obj: Record<string, unknown> = {
-    r: Buffer.from(c.root, "hex"),
-    p: c.parents.map((p) => Buffer.from(p, "hex")),
-    g: c.generation,
-    t: c.time,
-  };
-  if (c.message !== undefined) obj.m = c.message;
-  if (c.info !== undefined) obj.i = c.info;
-  if (c.policies !== undefined) obj.y = Buffer.from(c.policies, "hex");
-  return packr.pack(obj);
+  const message = c.message === undefined ? undefined : utf8.encode(c.message);
+  const info = c.info === undefined ? undefined : infoPackr.pack(c.info);
+  const out = Buffer.alloc(1 + 5 + 8 + 20 + 5 + 20 * c.parents.length + 1 + (message ? 5 + message.length : 0) + (c.policies ? 20 : 0) + (info ? info.length : 0));
+  let pos = 0;
+  out[pos++] = COMMIT_VERSION;
+  pos = writeVarint(out, pos, c.generation);
+  out.writeDoubleBE(c.time, pos);
+  pos += 8;
+  pos += out.write(c.root, pos, "hex");
+  pos = writeVarint(out, pos, c.parents.length);
+  for (const p of c.parents) pos += out.write(p, pos, "hex");
+  out[pos++] = (message ? FLAG_MESSAGE : 0) | (c.policies ? FLAG_POLICIES : 0) | (info ? FLAG_INFO : 0);
+  if (message) {
+    pos = writeVarint(out, pos, message.length);
+    out.set(message, pos);
+    pos += message.length;
+  }
+  if (c.policies) pos += out.write(c.policies, pos, "hex");
+  if (info) {
+    out.set(info, pos);
+    pos += info.length;
+  }
+  return new Uint8Array(out.buffer, out.byteOffset, pos).slice();
 }
 
 export function decodeCommit(id: string, bytes: Uint8Array): Commit {
-  let obj: Record<string, unknown>;
   try {
-    obj = packr.unpack(bytes) as Record<string, unknown>;
+    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (buf[0] !== COMMIT_VERSION) throw new Error(`unknown commit version ${buf[0]}`);
+    let pos = 1;
+    let generation: number;
+    [generation, pos] = readVarint(buf, pos);
+    const time = buf.readDoubleBE(pos);
+    pos += 8;
+    const root = hexAt(buf, pos);
+    pos += 20;
+    let n: number;
+    [n, pos] = readVarint(buf, pos);
+    const parents: string[] = new Array(n);
+    for (let i = 0; i < n; i++, pos += 20) parents[i] = hexAt(buf, pos);
+    if (pos >= buf.length) throw new Error("truncated");
+    const flags = buf[pos++];
+    const commit: { -readonly [K in keyof Commit]: Commit[K] } = { id, root, parents, generation, time };
+    if (flags & FLAG_MESSAGE) {
+      let len: number;
+      [len, pos] = readVarint(buf, pos);
+      if (pos + len > buf.length) throw new Error("truncated message");
+      commit.message = buf.toString("utf8", pos, pos + len);
+      pos += len;
+    }
+    if (flags & FLAG_POLICIES) {
+      commit.policies = hexAt(buf, pos);
+      pos += 20;
+    }
+    if (flags & FLAG_INFO) {
+      commit.info = infoPackr.unpack(buf.subarray(pos)) as Record<string, unknown>;
+      pos = buf.length;
+    }
+    if (pos !== buf.length) throw new Error("trailing bytes");
+    return commit;
   } catch (err) {
-    throw new FormatError(`commit ${id} is corrupt (${(err as Error).message})`, { id });
+    throw new FormatError(`commit ${id} is corrupt (${(err as Error).message}); the store's data is damaged`, { id });
   }
-  const hex = (v: unknown) => {
-    if (!(v instanceof Uint8Array) || v.length !== 20) throw new FormatError(`commit ${id} is corrupt (bad hash field)`, { id });
-    return Buffer.from(v).toString("hex");
-  };
-  if (!obj || typeof obj !== "object" || !Array.isArray(obj.p) || typeof obj.g !== "number" || typeof obj.t !== "number") {
-    throw new FormatError(`commit ${id} is corrupt (missing fields)`, { id });
-  }
-  const commit: { -readonly [K in keyof Commit]: Commit[K] } = {
-    id,
-    root: hex(obj.r),
-    parents: obj.p.map(hex),
-    generation: obj.g,
-    time: obj.t,
-  };
-  if (typeof obj.m === "string") commit.message = obj.m;
-  if (obj.i !== undefined) commit.info = obj.i as Record<string, unknown>;
-  if (obj.y !== undefined) commit.policies = hex(obj.y);
-  return commit;
+}
+
+function hexAt(buf: Buffer, pos: number): string {
+  if (pos + 20 > buf.length) throw new Error("truncated id");
+  return buf.toString("hex", pos, pos + 20);
 }

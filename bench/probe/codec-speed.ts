@@ -1,0 +1,21 @@
+import { msgpackCodec } from "../../src/codec/msgpack.ts";
+import { Packr, Unpackr } from "msgpackr";
+const v = { id: 4242, name: "user-4242", tags: ["a", "b"], score: 4242 * 1.5 };
+const time = (name: string, n: number, f: () => unknown) => {
+  for (let i = 0; i < 20000; i++) f();
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) f();
+  console.log(name, (((performance.now() - t0) * 1e6) / n).toFixed(0), "ns");
+};
+const bytes = msgpackCodec.encode(v);
+console.log("encoded bytes", bytes.length);
+time("kvgit msgpack encode", 200000, () => msgpackCodec.encode(v));
+time("kvgit msgpack decode", 200000, () => msgpackCodec.decode(bytes));
+const plainP = new Packr({ useRecords: false });
+const plainU = new Unpackr({ useRecords: false });
+const pb = plainP.pack(v);
+console.log("plain bytes", pb.length);
+time("plain pack", 200000, () => plainP.pack(v));
+time("plain unpack", 200000, () => plainU.unpack(pb));
+const scU = new Unpackr({ structuredClone: true, useRecords: false });
+time("structuredClone unpack of plain bytes", 200000, () => scU.unpack(pb));
