@@ -1,8 +1,8 @@
 /** kvgit: a versioned key-value store with git semantics. Public exports. */
 export { store, type StoreOptions } from "./api/store.ts";
-export { Staged, type MergeResult, type CommitOptions, type DiffResult, type BranchMergeOptions } from "./api/staged.ts";
+export { Staged, type Store, type Schema, type MergeResult, type CommitOptions, type DiffResult, type BranchMergeOptions } from "./api/staged.ts";
 export { Snapshot } from "./api/snapshot.ts";
-export { Live } from "./api/live.ts";
+export { Live, type LiveStore } from "./api/live.ts";
 export { Namespaced } from "./api/namespaced.ts";
 export { verifyProof, type Proof } from "./api/proof.ts";
 export type { CommitInfo } from "./api/store-context.ts";

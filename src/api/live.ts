@@ -20,7 +20,12 @@ type PendingOp = { key: string; bytes: Uint8Array | null };
  * in call order. `flush()` resolves when every write so far is durable and rejects if any
  * failed. Versioning methods reject with NotSupportedError.
  */
-export class Live {
+/** What `store({ type: "live" })` returns: the Live API plus the schema's keys. */
+export type LiveStore<S extends object = Record<string, unknown>> = Live<S> & S;
+type KeyOf<S> = keyof S & string;
+type ValueOf<S, K> = K extends keyof S ? S[K] : unknown;
+
+export class Live<S extends object = Record<string, unknown>> {
   readonly #kv: KVStore;
   readonly #codec: Codec;
   readonly #data: Map<string, Uint8Array>;
@@ -36,7 +41,7 @@ export class Live {
     return dictProxy(this);
   }
 
-  static async open(kv: KVStore, codec: Codec): Promise<Live> {
+  static async open<S extends object = Record<string, unknown>>(kv: KVStore, codec: Codec): Promise<LiveStore<S>> {
     const keys: string[] = [];
     await backendCall(kv, "keys", async () => {
       for await (const k of kv.keys(LIVE_PREFIX)) keys.push(k);
@@ -44,9 +49,11 @@ export class Live {
     const found = await backendCall(kv, "getMany", () => kv.getMany(keys));
     const data = new Map<string, Uint8Array>();
     for (const [k, v] of found) data.set(k.slice(LIVE_PREFIX.length), v);
-    return new Live(kv, codec, data);
+    return new Live<S>(kv, codec, data) as LiveStore<S>;
   }
 
+  get<K extends KeyOf<S>>(key: K): ValueOf<S, K> | undefined;
+  get<K extends KeyOf<S>, D>(key: K, defaultValue: D): ValueOf<S, K> | D;
   get(key: string, defaultValue?: unknown): unknown {
     checkKey(key);
     const bytes = this.#data.get(key);
@@ -55,7 +62,7 @@ export class Live {
 
   getMany(keys: Iterable<string>): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    for (const key of keys) if (this.has(key)) out[key] = this.get(key);
+    for (const key of keys) if (this.has(key)) out[key] = this.get(key as KeyOf<S>);
     return out;
   }
 
@@ -69,11 +76,11 @@ export class Live {
   }
 
   values(): unknown[] {
-    return this.keys().map((k) => this.get(k));
+    return this.keys().map((k) => this.get(k as KeyOf<S>));
   }
 
   entries(): [string, unknown][] {
-    return this.keys().map((k) => [k, this.get(k)]);
+    return this.keys().map((k) => [k, this.get(k as KeyOf<S>)]);
   }
 
   get size(): number {
@@ -85,7 +92,7 @@ export class Live {
   }
 
   /** Encodes now (a value the codec rejects throws CodecError here) and queues the write. */
-  set(key: string, value: unknown): this {
+  set<K extends KeyOf<S>>(key: K, value: ValueOf<S, K>): this {
     checkKey(key);
     const bytes = encodeValue(this.#codec, value, key);
     if (!this.#data.has(key)) this.#sorted = undefined;
@@ -129,7 +136,7 @@ export class Live {
     await this.flush();
     const fresh = await Live.open(this.#kv, this.#codec);
     this.#data.clear();
-    for (const k of fresh.keys()) this.#data.set(k, fresh.#data.get(k)!);
+    for (const [k, v] of (fresh as Live).#data) this.#data.set(k, v);
     this.#sorted = undefined;
   }
 
@@ -212,7 +219,7 @@ for (const name of VERSIONING) {
   });
 }
 
-export interface Live {
+export interface Live<S extends object> {
   commit(opts?: unknown): Promise<never>;
   createBranch(name: string, opts?: unknown): Promise<never>;
   checkout(ref: string, opts?: unknown): Promise<never>;

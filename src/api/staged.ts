@@ -1,10 +1,10 @@
 import { ConcurrencyError, MergeConflict, NotSupportedError, RefError, type Conflict } from "../errors.ts";
 import type { ContentType, MergeFn } from "../merge/merge-fn.ts";
 import { getValueId, provePath } from "../index/keyset-index.ts";
-import { bytesEqual } from "../kv/kv-store.ts";
+import { hashHex } from "../objects/hash.ts";
 import { checkBranchName } from "../versioned/refs.ts";
 import type { RawConflict } from "../versioned/three-way-merge.ts";
-import type { Strategy } from "../versioned/versioned.ts";
+import type { EncodedValue, Strategy } from "../versioned/versioned.ts";
 import { dictProxy } from "./dict-proxy.ts";
 import { Namespaced } from "./namespaced.ts";
 import { decodeValue, encodeValue } from "../codec/resolve-codec.ts";
@@ -51,7 +51,15 @@ type StagedValue = unknown | typeof REMOVED;
  * committed state of `baseCommit`; `commit()` lands the staged changes on the branch.
  * Every failure leaves `currentCommit` and the staged changes exactly as they were.
  */
-export class Staged {
+/** Keys and value types of a store; the default allows any key with an `unknown` value. */
+export type Schema = object;
+type KeyOf<S> = keyof S & string;
+type ValueOf<S, K> = K extends keyof S ? S[K] : unknown;
+
+/** What `store()` returns: the Staged API plus the schema's keys as properties. */
+export type Store<S extends Schema = Record<string, unknown>> = Staged<S> & S;
+
+export class Staged<S extends Schema = Record<string, unknown>> {
   readonly #ctx: StoreContext;
   #branch: string | null;
   #base: string;
@@ -72,10 +80,10 @@ export class Staged {
   }
 
   /** Opens a store object on `branch` (created at an empty root commit if absent). */
-  static async open(ctx: StoreContext, branch: string): Promise<Staged> {
+  static async open<S extends Schema>(ctx: StoreContext, branch: string): Promise<Store<S>> {
     const head = await ctx.versioned.ensureBranch(branch);
     const commit = await ctx.versioned.getCommit(head);
-    return new Staged(ctx, branch, head, await WorkingCopy.load(ctx.versioned, commit.root));
+    return new Staged<S>(ctx, branch, head, await WorkingCopy.load(ctx.versioned, commit.root)) as Store<S>;
   }
 
   // ---- properties ------------------------------------------------------------------
@@ -115,19 +123,21 @@ export class Staged {
 
   // ---- dict reads ------------------------------------------------------------------
 
+  get<K extends KeyOf<S>>(key: K): ValueOf<S, K> | undefined;
+  get<K extends KeyOf<S>, D>(key: K, defaultValue: D): ValueOf<S, K> | D;
   get(key: string, defaultValue?: unknown): unknown {
     checkKey(key);
     const staged = this.#staged.get(key);
     if (staged !== undefined || this.#staged.has(key)) return staged === REMOVED ? defaultValue : staged;
-    const entry = this.#committed.get(key);
-    return entry === undefined ? defaultValue : this.#decode(key, entry);
+    const bytes = this.#committed.bytesOf(key);
+    return bytes === undefined ? defaultValue : decodeValue(this.#merges.codecFor(key, this.#ctx.codec), bytes, key);
   }
 
   /** The existing keys among `keys`, with their values. */
-  getMany(keys: Iterable<string>): Record<string, unknown> {
+  getMany<K extends KeyOf<S>>(keys: Iterable<K>): Partial<Pick<S, K>> {
     const out: Record<string, unknown> = {};
-    for (const key of keys) if (this.has(key)) out[key] = this.get(key);
-    return out;
+    for (const key of keys) if (this.has(key)) out[key] = this.get(key as KeyOf<S>);
+    return out as Partial<Pick<S, K>>;
   }
 
   has(key: string): boolean {
@@ -147,11 +157,11 @@ export class Staged {
   }
 
   values(): unknown[] {
-    return this.keys().map((k) => this.get(k));
+    return this.keys().map((k) => this.get(k as KeyOf<S>));
   }
 
   entries(): [string, unknown][] {
-    return this.keys().map((k) => [k, this.get(k)]);
+    return this.keys().map((k) => [k, this.get(k as KeyOf<S>)]);
   }
 
   [Symbol.iterator](): Iterator<string> {
@@ -165,7 +175,7 @@ export class Staged {
 
   // ---- dict writes -----------------------------------------------------------------
 
-  set(key: string, value: unknown): this {
+  set<K extends KeyOf<S>>(key: K, value: ValueOf<S, K>): this {
     checkKey(key);
     this.#staged.set(key, value);
     return this;
@@ -236,7 +246,7 @@ export class Staged {
     const { versioned, codec } = this.#ctx;
     const only = opts.keys === undefined ? undefined : new Set([...opts.keys].map((k) => (checkKey(k), k)));
     // Encode first: a value the codec cannot encode fails the commit before any write.
-    const changes = new Map<string, Uint8Array | null>();
+    const changes = new Map<string, EncodedValue | null>();
     const committedKeys: string[] = [];
     for (const [key, value] of this.#staged) {
       if (only && !only.has(key)) continue;
@@ -247,7 +257,8 @@ export class Staged {
         continue;
       }
       const bytes = encodeValue(this.#merges.codecFor(key, codec), value, key);
-      if (!before || !bytesEqual(before.bytes, bytes)) changes.set(key, bytes);
+      const id = hashHex(bytes);
+      if (before?.id !== id) changes.set(key, { bytes, id });
     }
     const outcome = await versioned.commit({
       branch,
@@ -269,9 +280,9 @@ export class Staged {
       const set = new Map<string, CommittedEntry>();
       const removed: string[] = [];
       const root = (await versioned.getCommit(outcome.commit)).root;
-      for (const [key, bytes] of changes) {
-        if (bytes === null) removed.push(key);
-        else set.set(key, { id: outcome.valueIds!.get(key)!, bytes });
+      for (const [key, value] of changes) {
+        if (value === null) removed.push(key);
+        else set.set(key, value);
       }
       update = { root, set, removed };
     } else {
@@ -308,7 +319,7 @@ export class Staged {
   }
 
   /** Creates branch `name` at `at` (default: this object's current commit) and opens it. */
-  async createBranch(name: string, opts: { at?: string } = {}): Promise<Staged> {
+  async createBranch(name: string, opts: { at?: string } = {}): Promise<Store<S>> {
     checkBranchName(name);
     const at = opts.at === undefined ? this.#base : await this.#ctx.versioned.resolveRef(opts.at);
     await this.#ctx.versioned.createBranch(name, at);
@@ -319,7 +330,7 @@ export class Staged {
    * Opens another store object: on branch `ref`, or on commit `ref` — detached (read-only)
    * unless `{ branch }` names a new branch to create there.
    */
-  async checkout(ref: string, opts: { branch?: string } = {}): Promise<Staged | null> {
+  async checkout(ref: string, opts: { branch?: string } = {}): Promise<Store<S> | null> {
     const { versioned } = this.#ctx;
     if (opts.branch !== undefined) return this.createBranch(opts.branch, { at: ref });
     const head = await versioned.heads.read(ref);
@@ -541,10 +552,6 @@ export class Staged {
 
   // ---- internals -------------------------------------------------------------------
 
-  #decode(key: string, entry: CommittedEntry): unknown {
-    return decodeValue(this.#merges.codecFor(key, this.#ctx.codec), entry.bytes, key);
-  }
-
   #requireBranch(op: string): string {
     if (this.#branch === null) {
       throw new NotSupportedError(`${op} needs a branch, but this store object is a detached checkout of ${this.#base}; use checkout(ref, { branch: "name" })`, { op });
@@ -554,13 +561,13 @@ export class Staged {
 
   async #planMoveTo(commitId: string): Promise<WorkingCopyUpdate> {
     const commit = await this.#ctx.versioned.getCommit(commitId);
-    return this.#committed.planMove(this.#ctx.versioned, commit.root);
+    return this.#committed.planMove(commit.root);
   }
 
-  async #openAt(branch: string | null, commitId: string): Promise<Staged> {
+  async #openAt(branch: string | null, commitId: string): Promise<Store<S>> {
     const copy = this.#committed.clone();
-    copy.apply(await copy.planMove(this.#ctx.versioned, (await this.#ctx.versioned.getCommit(commitId)).root));
-    return new Staged(this.#ctx, branch, commitId, copy);
+    copy.apply(await copy.planMove((await this.#ctx.versioned.getCommit(commitId)).root));
+    return new Staged<S>(this.#ctx, branch, commitId, copy) as Store<S>;
   }
 
   #decodeConflicts(raw: RawConflict[], swap: boolean): Conflict[] {

@@ -4,8 +4,8 @@ import type { KVStore } from "../kv/kv-store.ts";
 import { openBackend } from "../kv/open-backend.ts";
 import { Versioned } from "../versioned/versioned.ts";
 import { checkBranchName } from "../versioned/refs.ts";
-import { Live } from "./live.ts";
-import { Staged } from "./staged.ts";
+import { Live, type LiveStore } from "./live.ts";
+import { Staged, type Schema, type Store } from "./staged.ts";
 
 export interface StoreOptions {
   /** "memory" (default), "disk" (needs `path`) or "keyv" (needs `keyv`). */
@@ -31,9 +31,9 @@ const KNOWN_OPTIONS = new Set(["kind", "path", "keyv", "url", "backend", "type",
  * Opens a store. Bad options reject with a TypeError/RangeError naming the option; data in
  * the backend that is not a kvgit store rejects with FormatError and nothing is written.
  */
-export async function store(options: StoreOptions & { type: "live" }): Promise<Live>;
-export async function store(options?: StoreOptions & { type?: "versioned" }): Promise<Staged>;
-export async function store(options: StoreOptions = {}): Promise<Staged | Live> {
+export async function store<S extends Schema = Record<string, unknown>>(options: StoreOptions & { type: "live" }): Promise<LiveStore<S>>;
+export async function store<S extends Schema = Record<string, unknown>>(options?: StoreOptions & { type?: "versioned" }): Promise<Store<S>>;
+export async function store(options: StoreOptions = {}): Promise<Store | LiveStore> {
   if (options === null || typeof options !== "object") throw new TypeError(`store() options must be an object, got ${options === null ? "null" : typeof options}`);
   for (const key of Object.keys(options)) {
     if (!KNOWN_OPTIONS.has(key)) throw new TypeError(`unknown store() option ${JSON.stringify(key)}; known options: ${[...KNOWN_OPTIONS].join(", ")}`);

@@ -4,7 +4,8 @@ import { FormatError } from "../errors.ts";
 
 export interface CommittedEntry {
   readonly id: string;
-  readonly bytes: Uint8Array;
+  /** The value's bytes; absent until first read when the backend reads synchronously. */
+  bytes?: Uint8Array;
 }
 
 /** The entries to set (with bytes) and keys to drop to move a working copy to `root`. */
@@ -16,13 +17,15 @@ export interface WorkingCopyUpdate {
 
 /**
  * The committed state a `Staged` reads synchronously: every key of one keyset root with
- * its value bytes (decoded on each read). Loaded once at open, then moved between roots by
- * structural diffs, so only changed entries are ever re-read.
+ * its value id and bytes (decoded on each read). Loaded once at open, then moved between
+ * roots by structural diffs, so only changed entries are ever re-read. On an in-process
+ * backend (synchronous reads) value bytes are fetched on first read instead of at open.
  */
 export class WorkingCopy {
   private sortedKeys: string[] | undefined;
 
   private constructor(
+    private readonly versioned: Versioned,
     public root: string,
     readonly entries: Map<string, CommittedEntry>,
   ) {}
@@ -30,22 +33,28 @@ export class WorkingCopy {
   /** Loads all entries of `root`: one batched read per index level plus one for values. */
   static async load(versioned: Versioned, root: string): Promise<WorkingCopy> {
     const pairs = await scanEntries(versioned.nodes, root);
-    const values = await fetchValues(versioned, pairs.map(([, id]) => id));
     const entries = new Map<string, CommittedEntry>();
-    for (const [key, id] of pairs) entries.set(key, { id, bytes: values.get(id)! });
-    return new WorkingCopy(root, entries);
+    if (versioned.objects.syncReads) {
+      for (const [key, id] of pairs) entries.set(key, { id });
+    } else {
+      const values = await fetchValues(versioned, pairs.map(([, id]) => id));
+      for (const [key, id] of pairs) entries.set(key, { id, bytes: values.get(id)! });
+    }
+    return new WorkingCopy(versioned, root, entries);
   }
 
   /** Reads what moving to `root` needs (diff + changed values), without changing anything. */
-  async planMove(versioned: Versioned, root: string): Promise<WorkingCopyUpdate> {
+  async planMove(root: string): Promise<WorkingCopyUpdate> {
+    const versioned = this.versioned;
     const diff = await diffTrees(versioned.nodes, this.root, root);
-    const ids = diff.filter((d) => d.to !== undefined).map((d) => d.to!);
+    const lazy = versioned.objects.syncReads;
+    const ids = lazy ? [] : diff.filter((d) => d.to !== undefined).map((d) => d.to!);
     const values = await fetchValues(versioned, ids);
     const set = new Map<string, CommittedEntry>();
     const removed: string[] = [];
     for (const d of diff) {
       if (d.to === undefined) removed.push(d.key);
-      else set.set(d.key, { id: d.to, bytes: values.get(d.to)! });
+      else set.set(d.key, lazy ? { id: d.to } : { id: d.to, bytes: values.get(d.to)! });
     }
     return { root, set, removed };
   }
@@ -60,6 +69,16 @@ export class WorkingCopy {
 
   get(key: string): CommittedEntry | undefined {
     return this.entries.get(key);
+  }
+
+  /** The committed bytes of `key` (fetched synchronously on first use when lazy). */
+  bytesOf(key: string): Uint8Array | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (entry.bytes) return entry.bytes;
+    const bytes = this.versioned.objects.getSync("v", entry.id);
+    if (!bytes) throw missingValue(entry.id);
+    return (entry.bytes = bytes);
   }
 
   has(key: string): boolean {
@@ -77,14 +96,16 @@ export class WorkingCopy {
 
   /** An independent copy (for a second store object on the same commit). */
   clone(): WorkingCopy {
-    return new WorkingCopy(this.root, new Map(this.entries));
+    return new WorkingCopy(this.versioned, this.root, new Map(this.entries));
   }
 }
 
 async function fetchValues(versioned: Versioned, ids: string[]): Promise<Map<string, Uint8Array>> {
   const values = await versioned.objects.getMany("v", ids);
-  for (const id of ids) {
-    if (!values.has(id)) throw new FormatError(`value ${id} is missing from the backend; the store is incomplete or was garbage-collected while in use`, { id });
-  }
+  for (const id of ids) if (!values.has(id)) throw missingValue(id);
   return values;
+}
+
+function missingValue(id: string): FormatError {
+  return new FormatError(`value ${id} is missing from the backend; the store is incomplete or was garbage-collected while in use`, { id });
 }

@@ -64,6 +64,11 @@ export class WriteBatch {
     return id;
   }
 
+  /** Like `put`, for bytes whose id the caller already computed with `hashHex`. */
+  putWithId(kind: ObjectKind, id: string, bytes: Uint8Array): void {
+    this.pending.set(objectKey(kind, id), bytes);
+  }
+
   get size(): number {
     return this.pending.size;
   }

@@ -11,12 +11,18 @@ import { threeWayMerge, type MergeResolver, type RawConflict } from "./three-way
 
 export type Strategy = "no_op" | "fast_forward" | "three_way";
 
+/** A value's bytes with their object id (`hashHex(bytes)`), hashed once by the caller. */
+export interface EncodedValue {
+  readonly bytes: Uint8Array;
+  readonly id: string;
+}
+
 export interface CommitRequest {
   branch: string;
   /** The commit the changes were made against (the writer's `baseCommit`). */
   base: string;
-  /** New value bytes per key, or null to remove the key. */
-  changes: ReadonlyMap<string, Uint8Array | null>;
+  /** New value (bytes and their id) per key, or null to remove the key. */
+  changes: ReadonlyMap<string, EncodedValue | null>;
   message?: string;
   info?: Record<string, unknown>;
   resolver: MergeResolver;
@@ -32,8 +38,6 @@ export interface CommitOutcome {
   strategy: Strategy;
   autoMergedKeys: string[];
   carriedKeys: string[];
-  /** Value id of every key this commit set, by key. */
-  valueIds?: ReadonlyMap<string, string>;
   /** Set when merged is false. */
   conflicts?: RawConflict[];
   mergeErrors?: Record<string, Error>;
@@ -160,7 +164,10 @@ export class Versioned {
     const baseCommit = await this.commits.get(req.base);
     const batch = this.objects.batch();
     const changes: KeyChange[] = [];
-    for (const [key, bytes] of req.changes) changes.push({ key, valueId: bytes === null ? null : batch.put("v", bytes) });
+    for (const [key, value] of req.changes) {
+      if (value !== null) batch.putWithId("v", value.id, value.bytes);
+      changes.push({ key, valueId: value === null ? null : value.id });
+    }
     changes.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const oursRoot = await applyChanges(this.nodes, batch, baseCommit.root, changes);
     const annotated = req.message !== undefined || req.info !== undefined;
@@ -191,7 +198,7 @@ export class Versioned {
       }
       await batch.flush();
       if (outcome.commit === head || (await this.heads.cas(req.branch, outcome.commit, head))) {
-        return { ...outcome, valueIds: new Map(changes.filter((c) => c.valueId !== null).map((c) => [c.key, c.valueId!])) };
+        return outcome;
       }
       if (attempt >= maxRetries) {
         throw new ConcurrencyError(
