@@ -56,23 +56,38 @@ export function decodeNode(bytes: Uint8Array, id = "?"): IndexNode {
     [count, pos] = readVarint(bytes, pos);
     const keys: string[] = new Array(count);
     const ids: string[] = new Array(count);
-    const hex = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    let prev = new Uint8Array(0);
+    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    let prevKey = "";
+    let prevAscii = true;
     for (let i = 0; i < count; i++) {
       let shared: number;
       let suffix: number;
       [shared, pos] = readVarint(bytes, pos);
       [suffix, pos] = readVarint(bytes, pos);
-      if (shared > prev.length || pos + suffix + HASH_BYTES > bytes.length) throw new Error("truncated entry");
-      const kb = new Uint8Array(shared + suffix);
-      kb.set(prev.subarray(0, shared));
-      kb.set(bytes.subarray(pos, pos + suffix), shared);
+      if (pos + suffix + HASH_BYTES > bytes.length) throw new Error("truncated entry");
+      let ascii: boolean = prevAscii;
+      for (let j = pos; ascii && j < pos + suffix; j++) if (bytes[j] >= 0x80) ascii = false;
+      let key: string;
+      if (ascii) {
+        // ASCII keys: byte offsets are character offsets, no UTF-8 decoding needed.
+        if (shared > prevKey.length) throw new Error("bad shared prefix");
+        key = prevKey.slice(0, shared) + buf.toString("latin1", pos, pos + suffix);
+      } else {
+        const prevBytes = encoder.encode(prevKey);
+        if (shared > prevBytes.length) throw new Error("bad shared prefix");
+        const kb = new Uint8Array(shared + suffix);
+        kb.set(prevBytes.subarray(0, shared));
+        kb.set(bytes.subarray(pos, pos + suffix), shared);
+        key = decoder.decode(kb);
+        ascii = !/[^\x00-\x7f]/.test(key);
+      }
       pos += suffix;
-      keys[i] = decoder.decode(kb);
-      ids[i] = hex.toString("hex", pos, pos + HASH_BYTES);
+      keys[i] = key;
+      ids[i] = buf.toString("hex", pos, pos + HASH_BYTES);
       pos += HASH_BYTES;
-      prev = kb;
-      if (i > 0 && !(keys[i - 1] < keys[i])) throw new Error("keys out of order");
+      if (i > 0 && !(prevKey < key)) throw new Error("keys out of order");
+      prevKey = key;
+      prevAscii = ascii;
     }
     if (pos !== bytes.length) throw new Error("trailing bytes");
     return { height, keys, ids };

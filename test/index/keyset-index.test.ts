@@ -48,6 +48,7 @@ async function emptyRoot(nodes: NodeSource): Promise<string> {
 const keyArb = fc.oneof(
   fc.integer({ min: 0, max: 400 }).map((i) => `k${String(i).padStart(4, "0")}`),
   fc.string({ minLength: 1, maxLength: 6 }),
+  fc.string({ minLength: 1, maxLength: 4, unit: "grapheme" }),
 );
 const opArb = fc.tuple(keyArb, fc.option(fc.string({ maxLength: 4 }), { nil: null }));
 const batchesArb = fc.array(fc.array(opArb, { maxLength: 60 }), { minLength: 1, maxLength: 8 });
