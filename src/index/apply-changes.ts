@@ -2,6 +2,7 @@ import type { WriteBatch } from "../objects/object-store.ts";
 import { closesNode } from "./chunking.ts";
 import type { IndexNode } from "./node.ts";
 import type { NodeSource } from "./node-source.ts";
+import { prefetchPaths } from "./read.ts";
 
 /** A change to the keyset: set `key` to the value with id `valueId`, or remove it (null). */
 export interface KeyChange {
@@ -77,6 +78,9 @@ class TreeBuilder {
  */
 export async function applyChanges(nodes: NodeSource, batch: WriteBatch, root: string, changes: readonly KeyChange[]): Promise<string> {
   if (changes.length === 0) return root;
+  // On a remote backend, load the changed paths level by level first: round trips then
+  // grow with the depth of the tree, not with the number of changed keys.
+  if (!nodes.objects.syncReads && changes.length > 1) await prefetchPaths(nodes, root, changes.map((c) => c.key));
   const builder = new TreeBuilder(nodes, batch);
   await walk(nodes, builder, await nodes.get(root), changes, 0, changes.length);
   return builder.finish();

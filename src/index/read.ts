@@ -39,8 +39,21 @@ export async function getValueId(nodes: NodeSource, root: string, key: string): 
 
 /** Value ids for many keys, descending level by level with one batched read per level. */
 export async function getValueIds(nodes: NodeSource, root: string, keys: readonly string[]): Promise<Map<string, string>> {
-  const sorted = [...new Set(keys)].sort();
   const out = new Map<string, string>();
+  await descendPaths(nodes, root, keys, out);
+  return out;
+}
+
+/**
+ * Loads every node on the search paths of `keys`, one batched read per level, so a later
+ * walk over those paths (applying changes) finds them cached.
+ */
+export async function prefetchPaths(nodes: NodeSource, root: string, keys: readonly string[]): Promise<void> {
+  await descendPaths(nodes, root, keys, undefined);
+}
+
+async function descendPaths(nodes: NodeSource, root: string, keys: readonly string[], out: Map<string, string> | undefined): Promise<void> {
+  const sorted = [...new Set(keys)].sort();
   let frontier: { id: string; keys: string[] }[] = [{ id: root, keys: sorted }];
   while (frontier.length > 0) {
     await nodes.prefetch(frontier.map((f) => f.id));
@@ -49,6 +62,7 @@ export async function getValueIds(nodes: NodeSource, root: string, keys: readonl
       const node = await nodes.get(id);
       for (const key of wanted) {
         if (node.height === 0) {
+          if (!out) break;
           const i = leafIndexOf(node, key);
           if (i >= 0) out.set(key, node.ids[i]);
         } else {
@@ -61,7 +75,6 @@ export async function getValueIds(nodes: NodeSource, root: string, keys: readonl
     }
     frontier = [...next].map(([id, ks]) => ({ id, keys: ks }));
   }
-  return out;
 }
 
 export interface KeyRange {

@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import { store, MemoryStore } from "kvgit";
+import { CountingStore } from "../support/counting-store.ts";
+
+// CountingStore offers no synchronous reads, so the library treats it like a remote
+// backend: every call it sees is a round trip.
+const key = (i: number) => `k${String(i).padStart(6, "0")}`;
+
+async function seeded(n: number) {
+  const backend = new CountingStore(new MemoryStore());
+  const s = await store({ backend });
+  for (let i = 0; i < n; i++) s.set(key(i), { i });
+  s.set("ctr", 0);
+  await s.commit();
+  return { backend, s };
+}
+
+describe("round trips on a remote backend (SPEC §5.12)", () => {
+  it("a cold open costs round trips that grow with the index depth, not with N", async () => {
+    const calls: number[] = [];
+    for (const n of [1_000, 30_000]) {
+      const { backend } = await seeded(n);
+      const before = backend.calls;
+      const s = await store({ backend });
+      expect(s.size).toBe(n + 1);
+      calls.push(backend.calls - before);
+    }
+    // format record + head + commit + one batch per level + one for the values
+    expect(calls[1]).toBeLessThanOrEqual(calls[0] + 3);
+    expect(calls[1]).toBeLessThanOrEqual(12);
+  });
+
+  it("a three-way merge commit and a diff cost round trips bounded by the depth", async () => {
+    const { backend, s: a } = await seeded(30_000);
+    const b = await store({ backend });
+    for (const w of [a, b]) w.setMergeFn("ctr", (base: any, o: any, t: any) => o + t - base);
+    for (let j = 0; j < 300; j++) a.set(key(j * 100), { a: j });
+    a.set("ctr", 1);
+    const first = await a.commit();
+    for (let j = 0; j < 300; j++) b.set(key(j * 100 + 50), { b: j });
+    b.set("ctr", 2);
+    const before = backend.calls;
+    const r = await b.commit();
+    expect(r.strategy).toBe("three_way");
+    expect(b.get("ctr")).toBe(3);
+    const mergeCalls = backend.calls - before;
+    expect(mergeCalls).toBeLessThanOrEqual(20);
+
+    const fresh = await store({ backend });
+    const beforeDiff = backend.calls;
+    const d = await fresh.diff(first.commit, r.commit);
+    expect(d.modified).toHaveLength(301);
+    expect(backend.calls - beforeDiff).toBeLessThanOrEqual(12);
+  });
+});
