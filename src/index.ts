@@ -3,7 +3,7 @@ export { store, type StoreOptions } from "./api/store.ts";
 export { Staged, type Store, type Schema, type MergeResult, type CommitOptions, type DiffResult, type BranchMergeOptions } from "./api/staged.ts";
 export { Snapshot } from "./api/snapshot.ts";
 export { Live, type LiveStore } from "./api/live.ts";
-export { Namespaced } from "./api/namespaced.ts";
+export { Namespaced, type NamespacedStore } from "./api/namespaced.ts";
 export { verifyProof, type Proof } from "./api/proof.ts";
 export type { CommitInfo } from "./api/store-context.ts";
 export { DELETE, type MergeFn, type MergeContext, type ContentType, type DeleteSentinel } from "./merge/merge-fn.ts";

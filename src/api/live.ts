@@ -5,7 +5,7 @@ import type { ContentType, MergeFn } from "../merge/merge-fn.ts";
 import { backendCall } from "../objects/object-store.ts";
 import { dictProxy } from "./dict-proxy.ts";
 import { decodeValue, encodeValue } from "../codec/resolve-codec.ts";
-import { Namespaced } from "./namespaced.ts";
+import { Namespaced, type NamespacedStore } from "./namespaced.ts";
 import { prefixRange } from "./sorted-keys.ts";
 import { checkKey, missingKey } from "./store-context.ts";
 
@@ -140,8 +140,8 @@ export class Live<S extends object = Record<string, unknown>> {
     this.#sorted = undefined;
   }
 
-  namespace(name: string): Namespaced {
-    return new Namespaced(this, name);
+  namespace<N extends object = Record<string, unknown>>(name: string): NamespacedStore<N> {
+    return new Namespaced<N>(this, name) as NamespacedStore<N>;
   }
 
   setMergeFn(_key: string, _fn: MergeFn | undefined): void {}

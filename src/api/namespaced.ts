@@ -30,14 +30,19 @@ export function checkNamespaceName(name: unknown): asserts name is string {
  * functions registered here apply to the prefixed key; every other call (commit, branches,
  * history, flush, ...) goes to the store at the root, with keys prefixed where it takes any.
  */
-export class Namespaced {
+/** A namespace as returned by `namespace(name)`: the API plus the schema's keys. */
+export type NamespacedStore<S extends object = Record<string, unknown>> = Namespaced<S> & S;
+type KeyOf<S> = keyof S & string;
+type ValueOf<S, K> = K extends keyof S ? S[K] : unknown;
+
+export class Namespaced<S extends object = Record<string, unknown>> {
   readonly #root: NamespaceRoot & Record<string, any>;
   readonly #prefix: string;
   /** The full namespace path, e.g. "a/b". */
   readonly namespace: string;
 
   /** `parent` may be a Staged, a Live or another Namespaced (nesting gives "a/b"). */
-  constructor(parent: NamespaceRoot | Namespaced, name: string) {
+  constructor(parent: NamespaceRoot | Namespaced<any>, name: string) {
     checkNamespaceName(name);
     const outer = parent instanceof Namespaced ? parent[ROOT]() : undefined;
     this.#root = (outer ? outer.root : parent) as NamespaceRoot & Record<string, any>;
@@ -51,17 +56,19 @@ export class Namespaced {
     return this.#prefix + key;
   }
 
+  get<K extends KeyOf<S>>(key: K): ValueOf<S, K> | undefined;
+  get<K extends KeyOf<S>, D>(key: K, defaultValue: D): ValueOf<S, K> | D;
   get(key: string, defaultValue?: unknown): unknown {
     return this.#root.get(this.#k(key), defaultValue);
   }
 
-  getMany(keys: Iterable<string>): Record<string, unknown> {
+  getMany<K extends KeyOf<S>>(keys: Iterable<K>): Partial<Pick<S, K>> {
     const out: Record<string, unknown> = {};
     for (const key of keys) if (this.has(key)) out[key] = this.get(key);
-    return out;
+    return out as Partial<Pick<S, K>>;
   }
 
-  set(key: string, value: unknown): this {
+  set<K extends KeyOf<S>>(key: K, value: ValueOf<S, K>): this {
     this.#root.set(this.#k(key), value);
     return this;
   }
@@ -94,11 +101,11 @@ export class Namespaced {
   }
 
   values(): unknown[] {
-    return this.keys().map((k) => this.get(k));
+    return this.keys().map((k) => this.get(k as KeyOf<S>));
   }
 
   entries(): [string, unknown][] {
-    return this.keys().map((k) => [k, this.get(k)]);
+    return this.keys().map((k) => [k, this.get(k as KeyOf<S>)]);
   }
 
   get size(): number {
@@ -107,6 +114,11 @@ export class Namespaced {
 
   [Symbol.iterator](): Iterator<string> {
     return this.keys()[Symbol.iterator]();
+  }
+
+  /** A nested namespace: `ns.child("b")` is `name/b/...`. */
+  child<C extends object = Record<string, unknown>>(name: string): NamespacedStore<C> {
+    return new Namespaced<C>(this, name) as NamespacedStore<C>;
   }
 
   /** The store at the root and this namespace's path (for nesting). */

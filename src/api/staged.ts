@@ -6,7 +6,7 @@ import { checkBranchName } from "../versioned/refs.ts";
 import type { RawConflict } from "../versioned/three-way-merge.ts";
 import type { EncodedValue, Strategy } from "../versioned/versioned.ts";
 import { dictProxy } from "./dict-proxy.ts";
-import { Namespaced } from "./namespaced.ts";
+import { Namespaced, type NamespacedStore } from "./namespaced.ts";
 import { decodeValue, encodeValue } from "../codec/resolve-codec.ts";
 import { MergeRegistry, type CommitMergeOptions } from "./merge-registry.ts";
 import { buildProof, type Proof } from "./proof.ts";
@@ -204,8 +204,8 @@ export class Staged<S extends Schema = Record<string, unknown>> {
   }
 
   /** A key-prefixed view (`name/key`) of this store. */
-  namespace(name: string): Namespaced {
-    return new Namespaced(this, name);
+  namespace<N extends object = Record<string, unknown>>(name: string): NamespacedStore<N> {
+    return new Namespaced<N>(this, name) as NamespacedStore<N>;
   }
 
   // ---- merge registry --------------------------------------------------------------

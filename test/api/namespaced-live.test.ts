@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { store, MemoryStore, Namespaced, NotSupportedError, KeyError, CodecError, BackendError, type KVStore } from "kvgit";
+import { store, MemoryStore, Namespaced, type NamespacedStore, NotSupportedError, KeyError, CodecError, BackendError, type KVStore } from "kvgit";
 import { CountingStore } from "../support/counting-store.ts";
 
 describe("Namespaced", () => {
@@ -8,7 +8,8 @@ describe("Namespaced", () => {
     const agent = s.namespace("agent");
     agent.mood = "happy";
     agent.set("plan", ["a", "b"]);
-    const mem = new Namespaced(agent, "memory");
+    const mem = new Namespaced(agent, "memory") as NamespacedStore;
+    expect(agent.child("memory").namespace).toBe("agent/memory");
     expect(mem.namespace).toBe("agent/memory");
     mem.fact1 = "sky is blue";
     expect(s.get("agent/mood")).toBe("happy");
