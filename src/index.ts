@@ -1,6 +1,6 @@
 /** kvgit: a versioned key-value store with git semantics. Public exports. */
 export { store, type StoreOptions } from "./api/store.ts";
-export { Staged, type Store, type Schema, type MergeResult, type CommitOptions, type DiffResult, type BranchMergeOptions } from "./api/staged.ts";
+export { Staged, type Store, type Schema, type MergeResult, type CommitOptions, type DiffResult, type BranchMergeOptions, type RebaseOptions, type RebaseResult } from "./api/staged.ts";
 export { Snapshot } from "./api/snapshot.ts";
 export { Live, type LiveStore } from "./api/live.ts";
 export { Namespaced, type NamespacedStore } from "./api/namespaced.ts";
@@ -22,3 +22,4 @@ export {
   BackendError,
   type Conflict,
 } from "./errors.ts";
+export type { CleanOrphansOptions, GcProgress } from "./versioned/gc.ts";

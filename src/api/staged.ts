@@ -5,6 +5,7 @@ import { hashHex } from "../objects/hash.ts";
 import { checkBranchName } from "../versioned/refs.ts";
 import type { RawConflict } from "../versioned/three-way-merge.ts";
 import type { EncodedValue, Strategy } from "../versioned/versioned.ts";
+import type { CleanOrphansOptions } from "../versioned/gc.ts";
 import { dictProxy } from "./dict-proxy.ts";
 import { Namespaced, type NamespacedStore } from "./namespaced.ts";
 import { decodeValue, encodeValue } from "../codec/resolve-codec.ts";
@@ -29,6 +30,27 @@ export interface CommitOptions extends CommitMergeOptions {
   /** Commit only these keys; other staged changes stay staged. */
   keys?: Iterable<string>;
   onConflict?: "raise" | "abandon";
+}
+
+export interface RebaseOptions {
+  /** Keys to keep; absent ones are ignored and listed in `ignoredKeys`. */
+  keepKeys?: Iterable<string>;
+  message?: string;
+  info?: Record<string, unknown>;
+  /** Age guard for the orphan cleaning that follows (default 60 s). */
+  orphanMinAgeMs?: number;
+}
+
+export interface RebaseResult {
+  performed: boolean;
+  newCommit: string | null;
+  droppedKeys: string[];
+  keptKeys: string[];
+  /** `keepKeys` entries that were not in the store. */
+  ignoredKeys: string[];
+  totalSizeBefore: number;
+  totalSizeAfter: number;
+  orphansCleaned: number;
 }
 
 export interface DiffResult {
@@ -67,6 +89,10 @@ export class Staged<S extends Schema = Record<string, unknown>> {
   readonly #staged = new Map<string, StagedValue>();
   readonly #merges: MergeRegistry;
   #lastMergeResult: MergeResult | undefined;
+  #lastRebaseResult: RebaseResult | undefined;
+  /** Recency of reads and writes per key, for choosing the coldest keys to drop. */
+  readonly #lastUse = new Map<string, number>();
+  #tick = 0;
   #queue: Promise<unknown> = Promise.resolve();
 
   /** Use `store()`; this wires an already loaded working copy. */
@@ -107,6 +133,10 @@ export class Staged<S extends Schema = Record<string, unknown>> {
     return this.#lastMergeResult;
   }
 
+  get lastRebaseResult(): RebaseResult | undefined {
+    return this.#lastRebaseResult;
+  }
+
   get hasChanges(): boolean {
     return this.#staged.size > 0;
   }
@@ -127,6 +157,7 @@ export class Staged<S extends Schema = Record<string, unknown>> {
   get<K extends KeyOf<S>, D>(key: K, defaultValue: D): ValueOf<S, K> | D;
   get(key: string, defaultValue?: unknown): unknown {
     checkKey(key);
+    this.#lastUse.set(key, ++this.#tick);
     const staged = this.#staged.get(key);
     if (staged !== undefined || this.#staged.has(key)) return staged === REMOVED ? defaultValue : staged;
     const bytes = this.#committed.bytesOf(key);
@@ -177,6 +208,7 @@ export class Staged<S extends Schema = Record<string, unknown>> {
 
   set<K extends KeyOf<S>>(key: K, value: ValueOf<S, K>): this {
     checkKey(key);
+    this.#lastUse.set(key, ++this.#tick);
     this.#staged.set(key, value);
     return this;
   }
@@ -292,6 +324,10 @@ export class Staged<S extends Schema = Record<string, unknown>> {
     this.#committed.apply(update);
     this.#base = outcome.commit;
     for (const key of committedKeys) this.#staged.delete(key);
+    const water = this.#ctx.water;
+    if (water && this.#committed.totalBytes() > water.high) {
+      this.#lastRebaseResult = await this.#rebase({}, new Set(changes.keys())).catch(() => this.#noRebase());
+    }
     return (this.#lastMergeResult = {
       merged: true,
       commit: outcome.commit,
@@ -310,6 +346,94 @@ export class Staged<S extends Schema = Record<string, unknown>> {
       this.#base = head;
       this.#staged.clear();
     });
+  }
+
+  // ---- garbage collection ------------------------------------------------------
+
+  /**
+   * Replaces the branch's history with one root commit holding the kept keys, then cleans
+   * orphans. Without `keepKeys`, the coldest keys (least recently read or written by this
+   * object), then the largest, are dropped until the total is at most `lowWaterBytes`.
+   * Loses a race with another writer: ConcurrencyError, nothing deleted.
+   */
+  rebase(opts: RebaseOptions = {}): Promise<RebaseResult> {
+    return this.#serial(() => this.#rebase(opts, new Set()));
+  }
+
+  /** Rebases only when the total value size exceeds `highWaterBytes`. */
+  maybeRebase(): Promise<RebaseResult> {
+    return this.#serial(async () => {
+      const water = this.#ctx.water;
+      if (!water || this.#committed.totalBytes() <= water.high) return (this.#lastRebaseResult = this.#noRebase());
+      return this.#rebase({}, new Set());
+    });
+  }
+
+  /** Deletes objects no branch reaches, older than `minAgeMs` (default one hour); returns the count. */
+  async cleanOrphans(opts: CleanOrphansOptions = {}): Promise<number> {
+    return (await this.#ctx.versioned.cleanOrphans(opts)).deleted;
+  }
+
+  async #rebase(opts: RebaseOptions, justWritten: Set<string>): Promise<RebaseResult> {
+    const branch = this.#requireBranch("rebase");
+    const { versioned, water } = this.#ctx;
+    const committed = this.#committed;
+    const totalSizeBefore = committed.totalBytes();
+    const ignoredKeys: string[] = [];
+    let kept: string[];
+    if (opts.keepKeys !== undefined) {
+      kept = [];
+      for (const key of new Set(opts.keepKeys)) {
+        checkKey(key);
+        (committed.has(key) ? kept : ignoredKeys).push(key);
+      }
+    } else {
+      if (!water) throw new RangeError(`rebase() without keepKeys needs the highWaterBytes/lowWaterBytes options of store()`);
+      kept = this.#keysToKeep(water.low, justWritten);
+    }
+    kept.sort();
+    ignoredKeys.sort();
+    const keptSet = new Set(kept);
+    const droppedKeys = committed.keys().filter((k) => !keptSet.has(k));
+    const baseCommit = await versioned.getCommit(this.#base);
+    const newCommit = await versioned.rebaseBranch(
+      branch,
+      this.#base,
+      kept.map((key) => ({ key, valueId: committed.get(key)!.id })),
+      { message: opts.message ?? "rebase", ...(opts.info !== undefined ? { info: opts.info } : {}), ...(baseCommit.policies ? { policies: baseCommit.policies } : {}) },
+    );
+    if (newCommit === null) {
+      throw new ConcurrencyError(`branch ${JSON.stringify(branch)} moved while rebasing; nothing was changed or deleted. Refresh and try again.`, { branch });
+    }
+    committed.apply({ root: (await versioned.getCommit(newCommit)).root, set: new Map(), removed: droppedKeys });
+    this.#base = newCommit;
+    const orphansCleaned = (await versioned.cleanOrphans({ minAgeMs: opts.orphanMinAgeMs ?? 60_000 })).deleted;
+    return (this.#lastRebaseResult = {
+      performed: true,
+      newCommit,
+      droppedKeys,
+      keptKeys: kept,
+      ignoredKeys,
+      totalSizeBefore,
+      totalSizeAfter: committed.totalBytes(),
+      orphansCleaned,
+    });
+  }
+
+  /** Coldest first, then largest, dropped until the rest fits in `low`; `protect` goes last. */
+  #keysToKeep(low: number, protect: Set<string>): string[] {
+    const committed = this.#committed;
+    const order = committed.keys().map((key) => ({ key, use: protect.has(key) ? Infinity : (this.#lastUse.get(key) ?? 0), size: committed.sizeOf(key) }));
+    order.sort((a, b) => a.use - b.use || b.size - a.size || (a.key < b.key ? -1 : 1));
+    let total = committed.totalBytes();
+    let i = 0;
+    while (total > low && i < order.length) total -= order[i++].size;
+    return order.slice(i).map((e) => e.key);
+  }
+
+  #noRebase(): RebaseResult {
+    const total = this.#committed.totalBytes();
+    return { performed: false, newCommit: null, droppedKeys: [], keptKeys: [], ignoredKeys: [], totalSizeBefore: total, totalSizeAfter: total, orphansCleaned: 0 };
   }
 
   // ---- branches --------------------------------------------------------------------
@@ -350,11 +474,16 @@ export class Staged<S extends Schema = Record<string, unknown>> {
     });
   }
 
-  async deleteBranch(name: string): Promise<void> {
+  /**
+   * Deletes branch `name`, then reclaims what only it held (objects older than
+   * `minAgeMs`, default one hour, as for cleanOrphans); `{ reclaim: false }` skips that.
+   */
+  async deleteBranch(name: string, opts: { reclaim?: boolean; minAgeMs?: number } = {}): Promise<void> {
     checkBranchName(name);
     if (name === this.#branch) throw new RefError(name, `cannot delete branch ${JSON.stringify(name)}: it is this store object's current branch; switch to another branch first`);
     await this.#ctx.versioned.branchHead(name);
     await this.#ctx.versioned.heads.delete(name);
+    if (opts.reclaim !== false) await this.#ctx.versioned.cleanOrphans({ minAgeMs: opts.minAgeMs ?? 3_600_000 });
   }
 
   /** Reads `key` at the head of another branch without switching. */

@@ -7,6 +7,8 @@ import { KeyError } from "../errors.ts";
 export interface StoreContext {
   readonly versioned: Versioned;
   readonly codec: Codec;
+  /** Rebase thresholds (bytes of encoded values), when GC by rebase is on. */
+  readonly water?: { readonly high: number; readonly low: number };
 }
 
 export interface CommitInfo {

@@ -23,6 +23,10 @@ export interface StoreOptions {
   codec?: "msgpack" | "superjson" | "json" | "bytes" | Codec;
   /** Bound on how long connecting to a server may take. */
   connectTimeoutMs?: number;
+  /** Rebase (GC) when the total encoded value size exceeds this many bytes. */
+  highWaterBytes?: number;
+  /** Rebase down to this many bytes (default 80 % of `highWaterBytes`). */
+  lowWaterBytes?: number;
 }
 
 const KNOWN_OPTIONS = new Set(["kind", "path", "keyv", "url", "backend", "type", "branch", "codec", "connectTimeoutMs", "highWaterBytes", "lowWaterBytes"]);
@@ -43,13 +47,30 @@ export async function store(options: StoreOptions = {}): Promise<Store | LiveSto
   const branch = options.branch ?? "main";
   checkBranchName(branch, "option \"branch\": branch");
   const codec = resolveCodec(options.codec ?? "msgpack");
+  const water = waterMarks(options);
   const kv = await openBackend(options);
   try {
     const versioned = await Versioned.open(kv);
     if (type === "live") return await Live.open(kv, codec);
-    return await Staged.open({ versioned, codec }, branch);
+    return await Staged.open({ versioned, codec, ...(water ? { water } : {}) }, branch);
   } catch (err) {
     await kv.close().catch(() => {});
     throw err;
   }
+}
+
+function waterMarks(options: StoreOptions): { high: number; low: number } | undefined {
+  const { highWaterBytes: high, lowWaterBytes: low } = options;
+  const positive = (name: string, v: unknown) => {
+    if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) throw new RangeError(`option "${name}" must be a positive number of bytes, got ${String(v)}`);
+  };
+  if (high === undefined) {
+    if (low !== undefined) throw new RangeError(`option "lowWaterBytes" needs "highWaterBytes" too`);
+    return undefined;
+  }
+  positive("highWaterBytes", high);
+  if (low === undefined) return { high, low: Math.floor(high * 0.8) };
+  positive("lowWaterBytes", low);
+  if (low > high) throw new RangeError(`option "lowWaterBytes" (${low}) must not exceed "highWaterBytes" (${high})`);
+  return { high, low };
 }

@@ -23,6 +23,8 @@ export interface WorkingCopyUpdate {
  */
 export class WorkingCopy {
   private sortedKeys: string[] | undefined;
+  /** Sum of value sizes, once something asked for it; then kept up to date by `apply`. */
+  private total: number | undefined;
 
   private constructor(
     private readonly versioned: Versioned,
@@ -61,8 +63,13 @@ export class WorkingCopy {
 
   /** Applies a planned update; pure in-memory, cannot fail halfway. */
   apply(update: WorkingCopyUpdate): void {
+    if (this.total !== undefined) {
+      for (const key of update.removed) if (this.entries.has(key)) this.total -= this.sizeOf(key);
+      for (const key of update.set.keys()) if (this.entries.has(key)) this.total -= this.sizeOf(key);
+    }
     for (const key of update.removed) this.entries.delete(key);
     for (const [key, entry] of update.set) this.entries.set(key, entry);
+    if (this.total !== undefined) for (const key of update.set.keys()) this.total += this.sizeOf(key);
     if (update.removed.length > 0 || update.set.size > 0) this.sortedKeys = undefined;
     this.root = update.root;
   }
@@ -92,6 +99,21 @@ export class WorkingCopy {
   /** Keys in ascending order (cached between changes). */
   keys(): readonly string[] {
     return (this.sortedKeys ??= [...this.entries.keys()].sort());
+  }
+
+  /** Encoded size of `key`'s value (0 if absent). */
+  sizeOf(key: string): number {
+    return this.bytesOf(key)?.length ?? 0;
+  }
+
+  /** Total encoded size of all values (computed once, then maintained). */
+  totalBytes(): number {
+    if (this.total === undefined) {
+      let total = 0;
+      for (const key of this.entries.keys()) total += this.sizeOf(key);
+      this.total = total;
+    }
+    return this.total;
   }
 
   /** An independent copy (for a second store object on the same commit). */

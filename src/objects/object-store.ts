@@ -80,10 +80,36 @@ export class WriteBatch {
 
   async flush(): Promise<void> {
     if (this.pending.size === 0) return;
-    const entries = [...this.pending];
+    // The journal record goes first in the same write, so a garbage collector that lists
+    // an object of this batch also finds the record protecting it (see versioned/gc.ts).
+    const entries: [string, Uint8Array][] = [journalEntry([...this.pending.keys()]), ...this.pending];
     this.pending.clear();
     await backendCall(this.kv, "setMany", () => this.kv.setMany(entries));
   }
+}
+
+/** Journal records: w/<time base36>-<random>, listing the objects one batch wrote. */
+export const JOURNAL_PREFIX = "w/";
+
+function journalEntry(objectKeys: string[]): [string, Uint8Array] {
+  const out = Buffer.alloc(objectKeys.length * 21);
+  let pos = 0;
+  for (const key of objectKeys) {
+    out[pos] = key.charCodeAt(0);
+    out.write(key.slice(2), pos + 1, "hex");
+    pos += 21;
+  }
+  const rand = Math.floor(Math.random() * 0xffffffff).toString(16).padStart(8, "0");
+  return [`${JOURNAL_PREFIX}${Date.now().toString(36).padStart(9, "0")}-${rand}`, new Uint8Array(out.buffer, out.byteOffset, pos)];
+}
+
+/** The time a journal record was written and the object keys it lists. */
+export function readJournal(key: string, bytes: Uint8Array): { time: number; objectKeys: string[] } {
+  const time = parseInt(key.slice(JOURNAL_PREFIX.length, JOURNAL_PREFIX.length + 9), 36);
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const objectKeys: string[] = [];
+  for (let pos = 0; pos + 21 <= buf.length; pos += 21) objectKeys.push(`${String.fromCharCode(buf[pos])}/${buf.toString("hex", pos + 1, pos + 21)}`);
+  return { time, objectKeys };
 }
 
 /** Runs a backend call, wrapping any failure that is not already ours in a BackendError. */

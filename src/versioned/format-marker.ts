@@ -2,10 +2,10 @@ import type { KVStore } from "../kv/kv-store.ts";
 import { FormatError } from "../errors.ts";
 import { backendCall } from "../objects/object-store.ts";
 
-/** The key holding the format record; every other key of a store is under v/ n/ c/ h/ p/ l/. */
+/** The key holding the format record; every other key of a store is under v/ n/ c/ h/ l/ w/. */
 export const FORMAT_KEY = "kvgit";
 export const FORMAT_VERSION = 1;
-const OUR_PREFIXES = ["v/", "n/", "c/", "h/", "p/", "l/"];
+const OUR_PREFIXES = ["v/", "n/", "c/", "h/", "l/", "w/"];
 
 const encoder = new TextEncoder();
 

@@ -7,6 +7,7 @@ import { encodeCommit, type Commit, type CommitFields } from "./commit-object.ts
 import { CommitGraph } from "./commit-graph.ts";
 import { ensureFormat } from "./format-marker.ts";
 import { BranchHeads, checkBranchName } from "./refs.ts";
+import { cleanOrphans, type CleanOrphansOptions, type GcResult } from "./gc.ts";
 import { threeWayMerge, type MergeResolver, type RawConflict } from "./three-way-merge.ts";
 
 export type Strategy = "no_op" | "fast_forward" | "three_way";
@@ -281,6 +282,23 @@ export class Versioned {
   async moveBranch(branch: string, target: string, expected: string): Promise<boolean> {
     await this.commits.get(target);
     return this.heads.cas(branch, target, expected);
+  }
+
+  /**
+   * Replaces `branch`'s history with a single root commit holding `entries` (sorted key ->
+   * existing value id), moving the head by CAS from `expected`. Null when the CAS lost.
+   */
+  async rebaseBranch(branch: string, expected: string, entries: readonly KeyChange[], fields: { message?: string; info?: Record<string, unknown>; policies?: string }): Promise<string | null> {
+    const batch = this.objects.batch();
+    const root = await buildTree(this.nodes, batch, entries);
+    const id = this.putCommit(batch, { root, parents: [], generation: 1, time: Date.now(), ...annotations(fields), ...(fields.policies ? { policies: fields.policies } : {}) });
+    await batch.flush();
+    return (await this.heads.cas(branch, id, expected)) ? id : null;
+  }
+
+  /** Removes unreachable objects older than `minAgeMs` (see gc.ts). */
+  cleanOrphans(opts: CleanOrphansOptions = {}): Promise<GcResult> {
+    return cleanOrphans(this, opts);
   }
 
   async close(): Promise<void> {

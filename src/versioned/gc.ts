@@ -1,0 +1,159 @@
+import { backendCall, JOURNAL_PREFIX, objectKey, readJournal, type ObjectKind } from "../objects/object-store.ts";
+import { decodeNode } from "../index/node.ts";
+import { decodeCommit } from "./commit-object.ts";
+import type { Versioned } from "./versioned.ts";
+
+export interface GcProgress {
+  phase: "list" | "mark" | "sweep" | "done";
+  /** Objects found in the backend so far. */
+  listed: number;
+  /** Reachable objects marked so far. */
+  marked: number;
+  /** Unreachable objects deleted so far. */
+  swept: number;
+  bytesReclaimed: number;
+}
+
+export interface CleanOrphansOptions {
+  /** Only objects written longer ago than this are removed (default one hour). */
+  minAgeMs?: number;
+  onProgress?: (progress: GcProgress) => void;
+}
+
+export interface GcResult {
+  deleted: number;
+  bytesReclaimed: number;
+  marked: number;
+  listed: number;
+}
+
+const BATCH = 1000;
+const KINDS: ObjectKind[] = ["c", "n", "v"];
+
+/**
+ * Mark and sweep (SPEC §4.6, §5.8). Order matters for writers running concurrently:
+ *   1. list every object key;
+ *   2. read every branch head and mark everything reachable from them;
+ *   3. read the write journal: an object a batch wrote less than `minAgeMs` ago is kept.
+ * A commit in flight writes its objects (journal record first, same write) before moving
+ * a head, so any object of it that step 1 saw is either reachable from a head read in step
+ * 2 or listed in a journal record read in step 3. Shared subtrees are visited once, so
+ * marking costs the number of unique reachable objects.
+ */
+export async function cleanOrphans(versioned: Versioned, opts: CleanOrphansOptions = {}): Promise<GcResult> {
+  const minAgeMs = opts.minAgeMs ?? 3_600_000;
+  if (typeof minAgeMs !== "number" || !Number.isFinite(minAgeMs) || minAgeMs < 0) {
+    throw new RangeError(`minAgeMs must be a non-negative number of milliseconds, got ${String(minAgeMs)}`);
+  }
+  const kv = versioned.kv;
+  const progress: GcProgress = { phase: "list", listed: 0, marked: 0, swept: 0, bytesReclaimed: 0 };
+  const report = () => opts.onProgress?.({ ...progress });
+  const startedAt = Date.now();
+
+  const listed: string[] = [];
+  await backendCall(kv, "keys", async () => {
+    for (const kind of KINDS) {
+      for await (const key of kv.keys(`${kind}/`)) {
+        listed.push(key);
+        if (++progress.listed % 10_000 === 0) report();
+      }
+    }
+  });
+  report();
+
+  progress.phase = "mark";
+  const marked = await markReachable(versioned, () => {
+    progress.marked++;
+    if (progress.marked % 10_000 === 0) report();
+  });
+  report();
+
+  const journalKeys: string[] = [];
+  await backendCall(kv, "keys", async () => {
+    for await (const key of kv.keys(JOURNAL_PREFIX)) journalKeys.push(key);
+  });
+  const protectedKeys = new Set<string>();
+  const staleJournals: string[] = [];
+  for (let i = 0; i < journalKeys.length; i += BATCH) {
+    const chunk = journalKeys.slice(i, i + BATCH);
+    const records = await backendCall(kv, "getMany", () => kv.getMany(chunk));
+    for (const [key, bytes] of records) {
+      const { time, objectKeys } = readJournal(key, bytes);
+      if (startedAt - time < minAgeMs) for (const k of objectKeys) protectedKeys.add(k);
+      else staleJournals.push(key);
+    }
+  }
+
+  progress.phase = "sweep";
+  const garbage = listed.filter((k) => !marked.has(k) && !protectedKeys.has(k));
+  for (let i = 0; i < garbage.length; i += BATCH) {
+    const chunk = garbage.slice(i, i + BATCH);
+    const sizes = await backendCall(kv, "getMany", () => kv.getMany(chunk));
+    await backendCall(kv, "deleteMany", () => kv.deleteMany(chunk));
+    for (const bytes of sizes.values()) progress.bytesReclaimed += bytes.length;
+    progress.swept += chunk.length;
+    report();
+  }
+  // Journal records older than the guard protect nothing any more.
+  for (let i = 0; i < staleJournals.length; i += BATCH) {
+    const chunk = staleJournals.slice(i, i + BATCH);
+    await backendCall(kv, "deleteMany", () => kv.deleteMany(chunk));
+  }
+  progress.phase = "done";
+  report();
+  return { deleted: progress.swept, bytesReclaimed: progress.bytesReclaimed, marked: progress.marked, listed: progress.listed };
+}
+
+/**
+ * Every object key reachable from any branch head: commits (all parents), their index
+ * nodes and values, and merge-policy objects. Reads one batch per frontier, and never
+ * enters a subtree it has already marked.
+ */
+export async function markReachable(versioned: Versioned, onMark: () => void = () => {}): Promise<Set<string>> {
+  const kv = versioned.kv;
+  const marked = new Set<string>();
+  const mark = (kind: ObjectKind, id: string): boolean => {
+    const key = objectKey(kind, id);
+    if (marked.has(key)) return false;
+    marked.add(key);
+    onMark();
+    return true;
+  };
+  const heads = await versioned.heads.list();
+  let commitFrontier = [...new Set(heads.values())].filter((id) => mark("c", id));
+  let nodeFrontier: string[] = [];
+  while (commitFrontier.length > 0) {
+    const next: string[] = [];
+    for (let i = 0; i < commitFrontier.length; i += BATCH) {
+      const chunk = commitFrontier.slice(i, i + BATCH);
+      const found = await backendCall(kv, "getMany", () => kv.getMany(chunk.map((id) => objectKey("c", id))));
+      for (const id of chunk) {
+        const bytes = found.get(objectKey("c", id));
+        if (!bytes) continue; // a head naming a missing commit: verify() reports it
+        const commit = decodeCommit(id, bytes);
+        if (mark("n", commit.root)) nodeFrontier.push(commit.root);
+        if (commit.policies) mark("v", commit.policies);
+        for (const p of commit.parents) if (mark("c", p)) next.push(p);
+      }
+    }
+    commitFrontier = next;
+  }
+  while (nodeFrontier.length > 0) {
+    const next: string[] = [];
+    for (let i = 0; i < nodeFrontier.length; i += BATCH) {
+      const chunk = nodeFrontier.slice(i, i + BATCH);
+      const found = await backendCall(kv, "getMany", () => kv.getMany(chunk.map((id) => objectKey("n", id))));
+      for (const id of chunk) {
+        const bytes = found.get(objectKey("n", id));
+        if (!bytes) continue;
+        const node = decodeNode(bytes, id);
+        for (const child of node.ids) {
+          if (node.height === 0) mark("v", child);
+          else if (mark("n", child)) next.push(child);
+        }
+      }
+    }
+    nodeFrontier = next;
+  }
+  return marked;
+}

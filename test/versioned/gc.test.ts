@@ -1,0 +1,144 @@
+import { describe, expect, it } from "vitest";
+import { store, MemoryStore, ConcurrencyError, type GcProgress } from "kvgit";
+import { CountingStore } from "../support/counting-store.ts";
+import { Versioned } from "../../src/versioned/versioned.ts";
+import { markReachable } from "../../src/versioned/gc.ts";
+
+const key = (i: number) => `k${String(i).padStart(5, "0")}`;
+
+async function verifyAll(backend: MemoryStore, branches: string[]) {
+  for (const branch of branches) {
+    const s = await store({ backend, branch });
+    for (const k of s.keys()) s.get(k); // every value readable
+    for await (const id of s.history(undefined, { allParents: true })) await s.commitInfo(id);
+  }
+}
+
+describe("garbage collection", () => {
+  it("cleanOrphans removes what no branch reaches and keeps values shared with other branches", async () => {
+    const backend = new MemoryStore();
+    const s = await store({ backend });
+    s.shared = "shared value";
+    s.a = 1;
+    const keep = (await s.commit()).commit;
+    const dev = await s.createBranch("dev");
+    dev.devOnly = "x";
+    await dev.commit();
+    for (let i = 0; i < 20; i++) {
+      s.set("junk", { i, pad: "x".repeat(200) });
+      await s.commit();
+    }
+    expect(await s.resetTo(keep)).toBe(true);
+    const before = backend.stats();
+    const progress: GcProgress[] = [];
+    const deleted = await s.cleanOrphans({ minAgeMs: 0, onProgress: (p) => progress.push(p) });
+    expect(deleted).toBeGreaterThanOrEqual(40); // 20 commits + their values + nodes
+    expect(backend.stats().valueBytes).toBeLessThan(before.valueBytes);
+    expect(progress.at(-1)).toMatchObject({ phase: "done", swept: deleted });
+    await verifyAll(backend, ["main", "dev"]);
+    expect((await store({ backend, branch: "dev" })).devOnly).toBe("x");
+    expect(await s.cleanOrphans({ minAgeMs: 0 })).toBe(0);
+  });
+
+  it("keeps objects written within minAgeMs even when nothing reaches them yet (in-flight commits)", async () => {
+    const backend = new MemoryStore();
+    const s = await store({ backend });
+    s.a = 1;
+    await s.commit();
+    const v = await Versioned.open(backend);
+    const batch = v.objects.batch();
+    batch.put("v", new TextEncoder().encode("not yet reachable"));
+    await batch.flush();
+    expect(await s.cleanOrphans({ minAgeMs: 60_000 })).toBe(0);
+    expect(await s.cleanOrphans({ minAgeMs: 0 })).toBe(1);
+  });
+
+  it("marks each unique object once: cost follows unique objects, not commits x keys", async () => {
+    const backend = new CountingStore(new MemoryStore());
+    const s = await store({ backend });
+    for (let i = 0; i < 2000; i++) s.set(key(i), i);
+    await s.commit();
+    for (let c = 0; c < 100; c++) {
+      s.set(key((c * 37) % 2000), -c);
+      await s.commit();
+    }
+    const v = await Versioned.open(backend);
+    let requested = 0;
+    const inner = backend.inner;
+    const spy = Object.assign(Object.create(inner), {
+      getMany: (keys: readonly string[]) => {
+        requested += keys.length;
+        return inner.getMany(keys);
+      },
+    });
+    (v as any).kv = spy;
+    const marked = await markReachable(v);
+    const objects = [...marked].filter((k) => k.startsWith("n/") || k.startsWith("c/")).length;
+    expect(requested).toBe(objects); // every commit and node read exactly once
+    expect(marked.size).toBeLessThan(102 * 2000 / 4); // far below commits x keys
+  });
+
+  it("rebase keeps the chosen keys, reports absent ones, and with cleanOrphans(0) shrinks to a fresh store's size", async () => {
+    const backend = new MemoryStore();
+    const s = await store({ backend });
+    for (let i = 0; i < 300; i++) s.set(key(i), { i, pad: "p".repeat(100) });
+    await s.commit();
+    for (let c = 0; c < 50; c++) {
+      s.set(key(c), { c, pad: "q".repeat(100) });
+      await s.commit();
+    }
+    const keepKeys = [key(1), key(2), key(200), "absent"];
+    const r = await s.rebase({ keepKeys });
+    expect(r.performed).toBe(true);
+    expect(r.keptKeys).toEqual([key(1), key(2), key(200)]);
+    expect(r.ignoredKeys).toEqual(["absent"]);
+    expect(r.droppedKeys).toHaveLength(297);
+    expect(s.keys()).toEqual([key(1), key(2), key(200)]);
+    await s.cleanOrphans({ minAgeMs: 0 });
+    const fresh = new MemoryStore();
+    const f = await store({ backend: fresh });
+    for (const k of s.keys()) f.set(k, s.get(k));
+    await f.commit();
+    await f.rebase({ keepKeys: f.keys() });
+    await f.cleanOrphans({ minAgeMs: 0 });
+    const ours = backend.stats().valueBytes;
+    const theirs = fresh.stats().valueBytes;
+    expect(Math.abs(ours - theirs) / theirs).toBeLessThanOrEqual(0.1);
+    await verifyAll(backend, ["main"]);
+  });
+
+  it("rebases automatically past highWaterBytes, coldest first, keeping the key just written", async () => {
+    const backend = new MemoryStore();
+    const s = await store({ backend, highWaterBytes: 2500, lowWaterBytes: 2000 });
+    for (let i = 0; i < 10; i++) {
+      s.set(key(i), "x".repeat(200));
+      await s.commit();
+    }
+    s.get(key(0)); // key 0 is now warm
+    s.set("big", "y".repeat(900));
+    await s.commit();
+    const r = s.lastRebaseResult!;
+    expect(r.performed).toBe(true);
+    expect(r.totalSizeAfter).toBeLessThanOrEqual(2000);
+    expect(s.has("big")).toBe(true);
+    expect(s.has(key(0))).toBe(true);
+    expect(r.droppedKeys).toContain(key(1));
+    expect([...r.droppedKeys].sort()).toEqual(r.droppedKeys);
+    expect((await s.maybeRebase()).performed).toBe(false);
+  });
+
+  it("validates water marks and fails a rebase that loses the race without deleting anything", async () => {
+    await expect(store({ highWaterBytes: 100, lowWaterBytes: 200 })).rejects.toThrow(/lowWaterBytes/);
+    await expect(store({ highWaterBytes: -1 })).rejects.toBeInstanceOf(RangeError);
+    await expect(store({ highWaterBytes: 100, lowWaterBytes: 0 })).rejects.toThrow(/lowWaterBytes/);
+    const backend = new MemoryStore();
+    const a = await store({ backend });
+    const b = await store({ backend });
+    a.k = 1;
+    await a.commit();
+    const before = backend.stats().entries;
+    await expect(b.rebase({ keepKeys: [] })).rejects.toBeInstanceOf(ConcurrencyError);
+    expect(backend.stats().entries).toBeGreaterThanOrEqual(before);
+    await verifyAll(backend, ["main"]);
+  });
+});
