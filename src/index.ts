@@ -7,7 +7,23 @@ export { Namespaced, type NamespacedStore } from "./api/namespaced.ts";
 export { verifyProof, type Proof } from "./api/proof.ts";
 export type { CommitInfo } from "./api/store-context.ts";
 export { DELETE, type MergeFn, type MergeContext, type ContentType, type DeleteSentinel } from "./merge/merge-fn.ts";
-export type { Codec } from "./codec/codec.ts";
+export {
+  counter,
+  lastWriterWins,
+  jsonValue,
+  setUnion,
+  max,
+  min,
+  appendLog,
+  registerContentType,
+  unregisterContentType,
+  getRegisteredContentType,
+  hasContentType,
+  registeredContentTypeNames,
+  type CounterValue,
+  type JsonValue,
+} from "./merge/index.ts";
+export { registerClass, resolveCodec, msgpackCodec, superjsonCodec, jsonCodec, bytesCodec, type Codec, type CodecName } from "./codec/index.ts";
 export type { KVStore } from "./kv/kv-store.ts";
 export { MemoryStore } from "./kv/memory-store.ts";
 export {

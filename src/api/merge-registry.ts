@@ -1,4 +1,6 @@
 import type { Codec } from "../codec/codec.ts";
+import { getRegisteredContentType, hasContentType } from "../merge/registry.ts";
+import { EMPTY_POLICY, type MergePolicy } from "./merge-policy.ts";
 import { decodeValue, encodeValue } from "../codec/resolve-codec.ts";
 import { DELETE, type ContentType, type MergeFn } from "../merge/merge-fn.ts";
 import type { MergeResolver } from "../versioned/three-way-merge.ts";
@@ -18,6 +20,16 @@ export class MergeRegistry {
   private readonly contentTypes = new Map<string, ContentType>();
   private readonly prefixTypes = new Map<string, ContentType>();
   private defaultMerge: MergeFn | undefined;
+  /** Content type names stored with the branch; this process's own settings win. */
+  private persisted: MergePolicy = EMPTY_POLICY;
+
+  setPersisted(policy: MergePolicy): void {
+    this.persisted = policy;
+  }
+
+  persistedPolicy(): MergePolicy {
+    return this.persisted;
+  }
 
   setMergeFn(key: string, fn: MergeFn | undefined): void {
     if (fn === undefined) this.perKey.delete(key);
@@ -36,16 +48,13 @@ export class MergeRegistry {
 
   contentTypeFor(key: string): ContentType | undefined {
     const exact = this.contentTypes.get(key);
-    if (exact || this.prefixTypes.size === 0) return exact;
-    let best: ContentType | undefined;
-    let bestLen = -1;
-    for (const [p, ct] of this.prefixTypes) {
-      if (p.length > bestLen && key.startsWith(p)) {
-        best = ct;
-        bestLen = p.length;
-      }
-    }
-    return best;
+    if (exact) return exact;
+    const stored = this.persisted.keys.get(key);
+    if (stored !== undefined) return byName(stored);
+    const local = longestPrefix(this.prefixTypes, key);
+    const remote = longestPrefix(this.persisted.prefixes, key);
+    if (!local) return remote ? byName(remote[1]) : undefined;
+    return remote && remote[0].length > local[0].length ? byName(remote[1]) : local[1];
   }
 
   mergeFnFor(key: string, call: CommitMergeOptions = {}): MergeFn | undefined {
@@ -77,4 +86,23 @@ export class MergeRegistry {
       },
     };
   }
+}
+
+function longestPrefix<T>(map: ReadonlyMap<string, T>, key: string): [string, T] | undefined {
+  let best: [string, T] | undefined;
+  for (const entry of map) if (key.startsWith(entry[0]) && (!best || entry[0].length > best[0].length)) best = entry;
+  return best;
+}
+
+/**
+ * The registered content type called `name`. A stored policy naming a type this process
+ * has not registered still decides the key — by failing at merge time with the registry's
+ * NotSupportedError (reported in MergeConflict.mergeErrors), never by silently not merging.
+ */
+function byName(name: string): ContentType {
+  if (hasContentType(name)) return getRegisteredContentType(name);
+  return {
+    name,
+    merge: () => getRegisteredContentType(name),
+  };
 }

@@ -15,6 +15,16 @@ import { Snapshot } from "./snapshot.ts";
 import { mergeSorted, prefixRange } from "./sorted-keys.ts";
 import { checkKey, commitInfoOf, missingKey, type CommitInfo, type StoreContext } from "./store-context.ts";
 import { WorkingCopy, type CommittedEntry, type WorkingCopyUpdate } from "./working-copy.ts";
+import { applyPolicyEdits, EMPTY_POLICY, loadPolicy, loadPolicyObject, putPolicy, type MergePolicy, type PolicyEdit } from "./merge-policy.ts";
+import { assertContentType, builtinContentType, hasContentType, registerContentType } from "../merge/registry.ts";
+import type { WriteBatch } from "../objects/object-store.ts";
+
+/** Everything a store object needs to move to another commit, read ahead of time. */
+interface Move {
+  commitId: string;
+  update: WorkingCopyUpdate;
+  policy: MergePolicy;
+}
 
 export interface MergeResult {
   merged: boolean;
@@ -88,6 +98,8 @@ export class Staged<S extends Schema = Record<string, unknown>> {
   #committed: WorkingCopy;
   readonly #staged = new Map<string, StagedValue>();
   readonly #merges: MergeRegistry;
+  /** Merge-policy changes waiting for the next commit. */
+  #policyEdits: PolicyEdit[] = [];
   #lastMergeResult: MergeResult | undefined;
   #lastRebaseResult: RebaseResult | undefined;
   /** Recency of reads and writes per key, for choosing the coldest keys to drop. */
@@ -109,7 +121,9 @@ export class Staged<S extends Schema = Record<string, unknown>> {
   static async open<S extends Schema>(ctx: StoreContext, branch: string): Promise<Store<S>> {
     const head = await ctx.versioned.ensureBranch(branch);
     const commit = await ctx.versioned.getCommit(head);
-    return new Staged<S>(ctx, branch, head, await WorkingCopy.load(ctx.versioned, commit.root)) as Store<S>;
+    const merges = new MergeRegistry();
+    merges.setPersisted(await loadPolicy(ctx.versioned, head));
+    return new Staged<S>(ctx, branch, head, await WorkingCopy.load(ctx.versioned, commit.root), merges) as Store<S>;
   }
 
   // ---- properties ------------------------------------------------------------------
@@ -138,7 +152,7 @@ export class Staged<S extends Schema = Record<string, unknown>> {
   }
 
   get hasChanges(): boolean {
-    return this.#staged.size > 0;
+    return this.#staged.size > 0 || this.#policyEdits.length > 0;
   }
 
   get size(): number {
@@ -253,13 +267,21 @@ export class Staged<S extends Schema = Record<string, unknown>> {
     this.#merges.setDefaultMerge(fn);
   }
 
-  /** Attaches a content type to `key`, or to every key starting with it with `{ prefix: true }`. */
-  setContentType(key: string, ct: ContentType | undefined, opts: { prefix?: boolean } = {}): void {
+  /**
+   * Attaches a content type to `key`, or with `{ prefix: true }` to every key starting with
+   * it. By default the attachment is a merge policy stored with the branch at the next
+   * commit (copied to new branches, used by every process that registered the type's
+   * name); `{ persist: false }` keeps it to this store object. `undefined` removes it.
+   */
+  setContentType(key: string, ct: ContentType | undefined, opts: { prefix?: boolean; persist?: boolean } = {}): void {
     checkKey(key);
-    if (ct !== undefined && (typeof ct !== "object" || typeof ct.merge !== "function" || typeof ct.name !== "string")) {
-      throw new TypeError(`content type for ${JSON.stringify(key)} must be an object with a name and a merge function`);
+    if (ct !== undefined) {
+      assertContentType(ct, `content type for ${JSON.stringify(key)}`);
+      if (opts.persist !== false && builtinContentType(ct.name) === undefined && !hasContentType(ct.name)) registerContentType(ct);
     }
-    this.#merges.setContentType(key, ct, opts.prefix === true);
+    const prefix = opts.prefix === true;
+    this.#merges.setContentType(key, ct, prefix);
+    if (opts.persist !== false) this.#policyEdits = [...this.#policyEdits, { target: key, prefix, name: ct?.name ?? null }];
   }
 
   getContentType(key: string): ContentType | undefined {
@@ -292,6 +314,8 @@ export class Staged<S extends Schema = Record<string, unknown>> {
       const id = hashHex(bytes);
       if (before?.id !== id) changes.set(key, { bytes, id });
     }
+    const edits = this.#policyEdits;
+    let committedPolicy: MergePolicy | undefined;
     const outcome = await versioned.commit({
       branch,
       base: this.#base,
@@ -299,6 +323,15 @@ export class Staged<S extends Schema = Record<string, unknown>> {
       message: opts.message,
       info: opts.info,
       resolver: this.#merges.resolver(codec, opts),
+      ...(edits.length > 0
+        ? {
+            policies: async (current: string | undefined, batch: WriteBatch) => {
+              const policy = applyPolicyEdits(current ? await loadPolicyObject(versioned, current) : EMPTY_POLICY, edits);
+              committedPolicy = policy;
+              return putPolicy(batch, policy);
+            },
+          }
+        : {}),
     });
     if (!outcome.merged) {
       const conflicts = this.#decodeConflicts(outcome.conflicts ?? [], false);
@@ -307,7 +340,7 @@ export class Staged<S extends Schema = Record<string, unknown>> {
       }
       throw new MergeConflict(conflicts, outcome.mergeErrors ?? {});
     }
-    let update: WorkingCopyUpdate;
+    let move: Move;
     if (outcome.strategy === "fast_forward") {
       const set = new Map<string, CommittedEntry>();
       const removed: string[] = [];
@@ -316,13 +349,13 @@ export class Staged<S extends Schema = Record<string, unknown>> {
         if (value === null) removed.push(key);
         else set.set(key, value);
       }
-      update = { root, set, removed };
+      move = { commitId: outcome.commit, update: { root, set, removed }, policy: committedPolicy ?? this.#merges.persistedPolicy() };
     } else {
-      update = await this.#planMoveTo(outcome.commit);
+      move = await this.#planMoveTo(outcome.commit);
     }
     // Nothing below can fail: the commit has landed, adopt it.
-    this.#committed.apply(update);
-    this.#base = outcome.commit;
+    this.#adopt(move);
+    this.#policyEdits = [];
     for (const key of committedKeys) this.#staged.delete(key);
     const water = this.#ctx.water;
     if (water && this.#committed.totalBytes() > water.high) {
@@ -341,10 +374,9 @@ export class Staged<S extends Schema = Record<string, unknown>> {
   refresh(): Promise<void> {
     return this.#serial(async () => {
       const head = this.#branch === null ? this.#base : await this.#ctx.versioned.branchHead(this.#branch);
-      const update = await this.#planMoveTo(head);
-      this.#committed.apply(update);
-      this.#base = head;
+      this.#adopt(await this.#planMoveTo(head));
       this.#staged.clear();
+      this.#policyEdits = [];
     });
   }
 
@@ -467,10 +499,8 @@ export class Staged<S extends Schema = Record<string, unknown>> {
     return this.#serial(async () => {
       checkBranchName(name);
       const head = await this.#ctx.versioned.branchHead(name);
-      const update = await this.#planMoveTo(head);
-      this.#committed.apply(update);
+      this.#adopt(await this.#planMoveTo(head));
       this.#branch = name;
-      this.#base = head;
     });
   }
 
@@ -508,11 +538,11 @@ export class Staged<S extends Schema = Record<string, unknown>> {
       const branch = this.#requireBranch("resetTo");
       const { versioned } = this.#ctx;
       const target = await versioned.resolveRef(ref);
-      const update = await this.#planMoveTo(target);
+      const move = await this.#planMoveTo(target);
       if (!(await versioned.moveBranch(branch, target, this.#base))) return false;
-      this.#committed.apply(update);
-      this.#base = target;
+      this.#adopt(move);
       this.#staged.clear();
+      this.#policyEdits = [];
       return true;
     });
   }
@@ -534,10 +564,9 @@ export class Staged<S extends Schema = Record<string, unknown>> {
         const head = await versioned.branchHead(branch);
         const outcome = await this.#mergeCommits(head, src, resolution, opts, true);
         if (!outcome.merged) throw new MergeConflict(this.#decodeConflicts(outcome.conflicts ?? [], true), outcome.mergeErrors ?? {});
-        const update = await this.#planMoveTo(outcome.commit);
+        const move = await this.#planMoveTo(outcome.commit);
         if (outcome.commit === head || (await versioned.moveBranch(branch, outcome.commit, head))) {
-          this.#committed.apply(update);
-          this.#base = outcome.commit;
+          this.#adopt(move);
           const result: MergeResult = { merged: true, commit: outcome.commit, strategy: outcome.strategy, autoMergedKeys: outcome.autoMergedKeys, carriedKeys: outcome.carriedKeys };
           return (this.#lastMergeResult = result);
         }
@@ -688,15 +717,26 @@ export class Staged<S extends Schema = Record<string, unknown>> {
     return this.#branch;
   }
 
-  async #planMoveTo(commitId: string): Promise<WorkingCopyUpdate> {
+  /** Reads everything moving to `commitId` needs; changes nothing. */
+  async #planMoveTo(commitId: string): Promise<Move> {
     const commit = await this.#ctx.versioned.getCommit(commitId);
-    return this.#committed.planMove(commit.root);
+    const [update, policy] = await Promise.all([this.#committed.planMove(commit.root), loadPolicy(this.#ctx.versioned, commitId)]);
+    return { commitId, update, policy };
+  }
+
+  /** Makes a planned move this object's state; in memory only, so it cannot fail halfway. */
+  #adopt(move: Move): void {
+    this.#committed.apply(move.update);
+    this.#base = move.commitId;
+    this.#merges.setPersisted(move.policy);
   }
 
   async #openAt(branch: string | null, commitId: string): Promise<Store<S>> {
     const copy = this.#committed.clone();
     copy.apply(await copy.planMove((await this.#ctx.versioned.getCommit(commitId)).root));
-    return new Staged<S>(this.#ctx, branch, commitId, copy) as Store<S>;
+    const merges = new MergeRegistry();
+    merges.setPersisted(await loadPolicy(this.#ctx.versioned, commitId));
+    return new Staged<S>(this.#ctx, branch, commitId, copy, merges) as Store<S>;
   }
 
   #decodeConflicts(raw: RawConflict[], swap: boolean): Conflict[] {

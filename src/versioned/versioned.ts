@@ -29,8 +29,11 @@ export interface CommitRequest {
   resolver: MergeResolver;
   /** Attempts after the first when the head keeps moving (default 32). */
   maxRetries?: number;
-  /** Policy object id to record on the commit (defaults to the head's). */
-  policies?: string | null;
+  /**
+   * The merge-policy object id for the new commit, given the policy id of the commit it is
+   * made on top of (the base, or the head when merging). Default: keep that one.
+   */
+  policies?: (current: string | undefined, batch: WriteBatch) => Promise<string | undefined>;
 }
 
 export interface CommitOutcome {
@@ -172,7 +175,8 @@ export class Versioned {
     changes.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const oursRoot = await applyChanges(this.nodes, batch, baseCommit.root, changes);
     const annotated = req.message !== undefined || req.info !== undefined;
-    const policies = req.policies === undefined ? baseCommit.policies : (req.policies ?? undefined);
+    const policyFor = async (current: string | undefined) => (req.policies ? req.policies(current, batch) : current);
+    const policies = await policyFor(baseCommit.policies);
     if (oursRoot === baseCommit.root && !annotated && policies === baseCommit.policies) {
       return { merged: true, commit: req.base, strategy: "no_op", autoMergedKeys: [], carriedKeys: [] };
     }
@@ -191,10 +195,9 @@ export class Versioned {
         });
         outcome = { merged: true, commit: id, strategy: "fast_forward", autoMergedKeys: [], carriedKeys: [] };
       } else {
-        outcome = await this.mergeInto(batch, head, req.base, oursRoot, req.resolver, {
-          ...annotations(req),
-          ...(req.policies !== undefined && req.policies !== null ? { policies: req.policies } : {}),
-        });
+        const headPolicies = (await this.commits.get(head)).policies;
+        const merged = await policyFor(headPolicies);
+        outcome = await this.mergeInto(batch, head, req.base, oursRoot, req.resolver, { ...annotations(req), policies: merged });
         if (!outcome.merged) return outcome;
       }
       await batch.flush();
@@ -221,7 +224,7 @@ export class Versioned {
     oursCommit: string,
     oursRoot: string,
     resolver: MergeResolver,
-    fields: { message?: string; info?: Record<string, unknown>; policies?: string },
+    fields: { message?: string; info?: Record<string, unknown>; policies?: string | undefined },
   ): Promise<MergeOutcome> {
     const [headCommit, ours] = await Promise.all([this.commits.get(head), this.commits.get(oursCommit)]);
     const baseRoot = await this.mergeBaseRoot(batch, head, oursCommit, resolver);
@@ -230,7 +233,7 @@ export class Versioned {
       return { merged: false, commit: head, strategy: "three_way", autoMergedKeys: result.autoMergedKeys, carriedKeys: result.carriedKeys, conflicts: result.conflicts, mergeErrors: result.mergeErrors };
     }
     const annotated = fields.message !== undefined || fields.info !== undefined;
-    const policies = fields.policies ?? headCommit.policies;
+    const policies = "policies" in fields ? fields.policies : headCommit.policies;
     const id =
       result.root === headCommit.root && !annotated && policies === headCommit.policies
         ? head // everything we had is already in the head: nothing new to record

@@ -1,0 +1,69 @@
+import type { Versioned } from "../versioned/versioned.ts";
+import type { WriteBatch } from "../objects/object-store.ts";
+import { FormatError } from "../errors.ts";
+
+/**
+ * Merge policies stored with a branch (SPEC §5.5): content type *names* attached to keys
+ * and key prefixes. Kept as a value object the commit points to (`policies`), so new
+ * branches copy it and every process that opens the branch merges those keys the same way.
+ * Stored as UTF-8 JSON with sorted keys: {"v":1,"keys":{...},"prefixes":{...}}.
+ */
+export interface MergePolicy {
+  readonly keys: ReadonlyMap<string, string>;
+  readonly prefixes: ReadonlyMap<string, string>;
+}
+
+export const EMPTY_POLICY: MergePolicy = { keys: new Map(), prefixes: new Map() };
+
+/** A staged edit: set (name) or clear (null) the policy of a key or prefix. */
+export interface PolicyEdit {
+  readonly target: string;
+  readonly prefix: boolean;
+  readonly name: string | null;
+}
+
+export function applyPolicyEdits(policy: MergePolicy, edits: Iterable<PolicyEdit>): MergePolicy {
+  const keys = new Map(policy.keys);
+  const prefixes = new Map(policy.prefixes);
+  for (const e of edits) {
+    const map = e.prefix ? prefixes : keys;
+    if (e.name === null) map.delete(e.target);
+    else map.set(e.target, e.name);
+  }
+  return { keys, prefixes };
+}
+
+export function encodePolicy(policy: MergePolicy): Uint8Array | undefined {
+  if (policy.keys.size === 0 && policy.prefixes.size === 0) return undefined;
+  const sorted = (m: ReadonlyMap<string, string>) => Object.fromEntries([...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return new TextEncoder().encode(JSON.stringify({ v: 1, keys: sorted(policy.keys), prefixes: sorted(policy.prefixes) }));
+}
+
+export function decodePolicy(id: string, bytes: Uint8Array): MergePolicy {
+  try {
+    const obj = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+    if (obj?.v !== 1 || typeof obj.keys !== "object" || typeof obj.prefixes !== "object") throw new Error("unknown layout");
+    const entries = (o: Record<string, unknown>) => new Map(Object.entries(o).map(([k, v]) => [k, String(v)]));
+    return { keys: entries(obj.keys), prefixes: entries(obj.prefixes) };
+  } catch (err) {
+    throw new FormatError(`merge-policy object ${id} is corrupt (${(err as Error).message})`, { id });
+  }
+}
+
+/** The policy in force at a commit. */
+export async function loadPolicy(versioned: Versioned, commitId: string): Promise<MergePolicy> {
+  const commit = await versioned.getCommit(commitId);
+  return commit.policies ? loadPolicyObject(versioned, commit.policies) : EMPTY_POLICY;
+}
+
+export async function loadPolicyObject(versioned: Versioned, id: string): Promise<MergePolicy> {
+  const bytes = await versioned.objects.get("v", id);
+  if (!bytes) throw new FormatError(`merge-policy object ${id} is missing from the backend`, { id });
+  return decodePolicy(id, bytes);
+}
+
+/** Writes `policy` into `batch`; its id, or undefined for no policy. */
+export function putPolicy(batch: WriteBatch, policy: MergePolicy): string | undefined {
+  const bytes = encodePolicy(policy);
+  return bytes === undefined ? undefined : batch.put("v", bytes);
+}
