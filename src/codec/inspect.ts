@@ -13,6 +13,12 @@ export type InspectedCodec = "msgpack" | "superjson";
 export interface InspectResult {
   /** The value holds a `-0` somewhere (msgpackr alone would write it as 0). */
   negativeZero: boolean;
+  /**
+   * JSON-like: only plain objects, arrays, strings, finite-or-NaN numbers (no -0),
+   * booleans and null, with no shared or cyclic references. Such values take the msgpack
+   * codec's fast path (no structured-clone bookkeeping).
+   */
+  plain: boolean;
 }
 
 /** Key the msgpack codec uses to tag a registered class instance; user objects may not use it. */
@@ -49,6 +55,7 @@ class Inspector {
   readonly seen = new Map<object, boolean>();
   errorsOnPath: Set<object> | undefined;
   negativeZero = false;
+  plain = true;
 
   constructor(readonly codec: InspectedCodec) {
     this.sj = codec === "superjson";
@@ -86,6 +93,7 @@ class Inspector {
         this.fail("a property name with a lone UTF-16 surrogate", "UTF-8 cannot hold it; fix the string");
       }
       const v = (obj as Record<string, unknown>)[key];
+      if (v === undefined || typeof v === "bigint") this.plain = false;
       if (typeof v === "object" || typeof v === "string" || typeof v === "number" || typeof v === "function" || typeof v === "symbol") {
         this.path.push(key);
         this.visit(v, fragile);
@@ -102,11 +110,16 @@ class Inspector {
         }
         return;
       case "number":
-        if (v === 0 && 1 / v < 0) this.negativeZero = true;
+        if (v === 0 && 1 / v < 0) {
+          this.negativeZero = true;
+          this.plain = false;
+        }
         return;
       case "boolean":
+        return;
       case "undefined":
       case "bigint":
+        this.plain = false;
         return;
       case "symbol":
         return this.fail(describeValue(v), "symbols cannot be stored; store a string instead");
@@ -119,6 +132,7 @@ class Inspector {
 
     const firstFragile = this.seen.get(obj);
     if (firstFragile !== undefined) {
+      this.plain = false;
       if (this.errorsOnPath?.has(obj)) this.fail("an Error that contains itself", "cyclic Errors cannot be restored; break the cycle");
       if (sj && (firstFragile || fragile)) {
         this.fail(
@@ -131,7 +145,9 @@ class Inspector {
     this.seen.set(obj, fragile);
 
     const proto = Object.getPrototypeOf(obj) as object | null;
-    if (proto === Object.prototype || proto === null) return this.visitFields(obj, fragile);
+    if (proto === Object.prototype) return this.visitFields(obj, fragile);
+    if (proto !== Array.prototype) this.plain = false;
+    if (proto === null) return this.visitFields(obj, fragile);
     if (proto === Array.prototype) {
       const arr = obj as unknown[];
       const path = this.path;
@@ -211,7 +227,8 @@ class Inspector {
 export function inspectValue(value: unknown, codec: InspectedCodec): InspectResult {
   // primitives need no walk (a lone-surrogate string, symbol or function still does)
   if (typeof value !== "object" && typeof value !== "string" && typeof value !== "function" && typeof value !== "symbol") {
-    return { negativeZero: value === 0 && 1 / (value as number) < 0 };
+    const negativeZero = value === 0 && 1 / (value as number) < 0;
+    return { negativeZero, plain: !negativeZero && value !== undefined && typeof value !== "bigint" };
   }
   const inspector = new Inspector(codec);
   try {
@@ -222,5 +239,5 @@ export function inspectValue(value: unknown, codec: InspectedCodec): InspectResu
     }
     throw error;
   }
-  return { negativeZero: inspector.negativeZero };
+  return { negativeZero: inspector.negativeZero, plain: inspector.plain && !inspector.negativeZero };
 }

@@ -11,12 +11,12 @@ import { goldenValues } from "./fixtures/golden-values.ts";
 
 const golden: Record<string, { msgpack: string; superjson: string }> = {
   object: {
-    msgpack: "d4724093a162a161a66e657374656401a178d4724191a46c6973749401cb4004000000000000c3c0",
+    msgpack: "c183a16201a161a178a66e657374656481a46c6973749401cb4004000000000000c3c0",
     superjson: '{"json":{"b":1,"a":"x","nested":{"list":[1,2.5,true,null]}}}',
   },
   negativeZero: { msgpack: "cb8000000000000000", superjson: '{"json":"-0","meta":{"values":["number"],"v":1}}' },
   specialNumbers: {
-    msgpack: "94cb7ff8000000000000cb7ff0000000000000cbfff0000000000000cb4340000000000000",
+    msgpack: "c194cb7ff8000000000000cb7ff0000000000000cbfff0000000000000cb4340000000000000",
     superjson: '{"json":["NaN","Infinity","-Infinity",9007199254740992],"meta":{"values":{"0":["number"],"1":["number"],"2":["number"]},"v":1}}',
   },
   bigints: {
@@ -52,7 +52,7 @@ const golden: Record<string, { msgpack: string; superjson: string }> = {
     msgpack: "d44b00d4724093ac006b766769743a636c617373a178a179ab476f6c64656e506f696e740102",
     superjson: '{"json":{"x":1,"y":2},"meta":{"values":[["class","GoldenPoint"]],"v":1}}',
   },
-  unicode: { msgpack: "af68c3a96c6c6f20e29c9320f09f9880", superjson: '{"json":"héllo ✓ 😀"}' },
+  unicode: { msgpack: "c1af68c3a96c6c6f20e29c9320f09f9880", superjson: '{"json":"héllo ✓ 😀"}' },
 };
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");

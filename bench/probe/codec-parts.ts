@@ -1,0 +1,22 @@
+import { Packr, Unpackr } from "msgpackr";
+import { inspectValue } from "../../src/codec/inspect.ts";
+import { msgpackCodec } from "../../src/codec/msgpack.ts";
+const v = { id: 4242, name: "user-4242", tags: ["a", "b"], score: 4242 * 1.5 };
+const time = (name: string, n: number, f: () => unknown) => {
+  for (let i = 0; i < 50000; i++) f();
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) f();
+  console.log(name, (((performance.now() - t0) * 1e6) / n).toFixed(0), "ns");
+};
+const u = new Unpackr({ useRecords: false, mapsAsObjects: true, moreTypes: false } as any);
+const p = new Packr({ useRecords: false, moreTypes: false, variableMapSize: true } as any);
+const b = msgpackCodec.encode(v);
+const sub = b.subarray(1);
+const bufview = Buffer.from(b.buffer, b.byteOffset + 1, b.length - 1);
+time("inspect", 300000, () => inspectValue(v, "msgpack"));
+time("pack", 300000, () => p.pack(v));
+time("unpack Uint8Array subarray", 300000, () => u.unpack(sub));
+time("unpack buffer view", 300000, () => u.unpack(bufview));
+time("Buffer.from view", 300000, () => Buffer.from(b.buffer, b.byteOffset + 1, b.length - 1));
+time("codec decode", 300000, () => msgpackCodec.decode(b));
+time("codec encode", 300000, () => msgpackCodec.encode(v));
