@@ -1,6 +1,6 @@
 import { ConcurrencyError, MergeConflict, NotSupportedError, RefError, type Conflict } from "../errors.ts";
 import type { ContentType, MergeFn } from "../merge/merge-fn.ts";
-import { getValueId, provePath } from "../index/keyset-index.ts";
+import { getValueId, pathValueId, provePath } from "../index/keyset-index.ts";
 import { hashHex } from "../objects/hash.ts";
 import { checkBranchName } from "../versioned/refs.ts";
 import type { RawConflict } from "../versioned/three-way-merge.ts";
@@ -654,23 +654,28 @@ export class Staged<S extends Schema = Record<string, unknown>> {
     return (await this.commitInfo(ref)).parents;
   }
 
-  /** Commits on this object's first-parent line that changed `key`, newest first. */
+  /**
+   * Commits on this object's first-parent line that changed `key`, newest first. Walks the
+   * line once; per commit it reads only the index nodes that changed on the key's path.
+   */
   async keyHistory(key: string, opts: { limit?: number } = {}): Promise<CommitInfo[]> {
     checkKey(key);
     const { versioned } = this.#ctx;
     const out: CommitInfo[] = [];
-    let prevId: string | undefined | null = null;
-    let prevCommit: CommitInfo | undefined;
-    for await (const c of versioned.commits.walk(this.#base, false)) {
-      const id = await getValueId(versioned.nodes, c.root, key);
-      if (prevCommit && id !== prevId) {
-        out.push(prevCommit);
-        if (opts.limit !== undefined && out.length >= opts.limit) return out;
+    let newer: { commit: CommitInfo; valueId: string | undefined } | undefined;
+    let previous: { path: readonly string[]; valueId: string | undefined } | undefined;
+    for await (const chunk of versioned.commits.walkChunks(this.#base, false)) {
+      for (const c of chunk) {
+        previous = await pathValueId(versioned.nodes, c.root, key, previous);
+        // `newer` changed the key if its value differs from its parent's (this commit's).
+        if (newer && newer.valueId !== previous.valueId) {
+          out.push(newer.commit);
+          if (opts.limit !== undefined && out.length >= opts.limit) return out;
+        }
+        newer = { commit: commitInfoOf(c), valueId: previous.valueId };
       }
-      prevId = id;
-      prevCommit = commitInfoOf(c);
     }
-    if (prevCommit && prevId !== undefined) out.push(prevCommit);
+    if (newer && newer.valueId !== undefined) out.push(newer.commit);
     return out;
   }
 

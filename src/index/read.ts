@@ -37,6 +37,32 @@ export async function getValueId(nodes: NodeSource, root: string, key: string): 
   return i < 0 ? undefined : node.ids[i];
 }
 
+/**
+ * The value id under `key` and the node ids on its search path, reusing a previous path:
+ * once a node on the path equals the previous path's node at the same depth, the rest of
+ * the path (and the value) is the same and nothing more is read. Walking a key through a
+ * history therefore reads only the nodes that changed on its path.
+ */
+export async function pathValueId(
+  nodes: NodeSource,
+  root: string,
+  key: string,
+  previous: { path: readonly string[]; valueId: string | undefined } | undefined,
+): Promise<{ path: string[]; valueId: string | undefined }> {
+  const path: string[] = [];
+  let id = root;
+  for (let depth = 0; ; depth++) {
+    if (previous && previous.path[depth] === id) return { path: [...path, ...previous.path.slice(depth)], valueId: previous.valueId };
+    path.push(id);
+    const node = await nodes.get(id);
+    if (node.height === 0) {
+      const i = leafIndexOf(node, key);
+      return { path, valueId: i < 0 ? undefined : node.ids[i] };
+    }
+    id = node.ids[childIndexFor(node, key)];
+  }
+}
+
 /** Value ids for many keys, descending level by level with one batched read per level. */
 export async function getValueIds(nodes: NodeSource, root: string, keys: readonly string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();

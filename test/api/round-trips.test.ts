@@ -53,3 +53,20 @@ describe("round trips on a remote backend (SPEC §5.12)", () => {
     expect(backend.calls - beforeDiff).toBeLessThanOrEqual(12);
   });
 });
+
+describe("history reads", () => {
+  it("keyHistory reads only the index nodes that changed on the key's path", async () => {
+    const { backend, s } = await seeded(20_000);
+    for (let c = 0; c < 100; c++) {
+      s.set(c % 20 === 0 ? "watched" : key(c * 97), { c });
+      await s.commit();
+    }
+    const fresh = await store({ backend });
+    const before = backend.reads;
+    const hist = await fresh.keyHistory("watched");
+    expect(hist).toHaveLength(5);
+    const reads = backend.reads - before;
+    // 102 commit objects, plus about one node per commit -- far below commits x depth x fan-out.
+    expect(reads).toBeLessThanOrEqual(102 + 150);
+  });
+});
