@@ -39,3 +39,4 @@ export {
   type Conflict,
 } from "./errors.ts";
 export type { CleanOrphansOptions, GcProgress } from "./versioned/gc.ts";
+export type { VerifyReport } from "./versioned/verify.ts";

@@ -6,6 +6,7 @@ import { checkBranchName } from "../versioned/refs.ts";
 import type { RawConflict } from "../versioned/three-way-merge.ts";
 import type { EncodedValue, Strategy } from "../versioned/versioned.ts";
 import type { CleanOrphansOptions } from "../versioned/gc.ts";
+import type { VerifyReport } from "../versioned/verify.ts";
 import { dictProxy } from "./dict-proxy.ts";
 import { Namespaced, type NamespacedStore } from "./namespaced.ts";
 import { decodeValue, encodeValue } from "../codec/resolve-codec.ts";
@@ -399,6 +400,11 @@ export class Staged<S extends Schema = Record<string, unknown>> {
       if (!water || this.#committed.totalBytes() <= water.high) return (this.#lastRebaseResult = this.#noRebase());
       return this.#rebase({}, new Set());
     });
+  }
+
+  /** Walks every branch and re-hashes every reachable commit, index node and value. */
+  verify(): Promise<VerifyReport> {
+    return this.#ctx.versioned.verify();
   }
 
   /** Deletes objects no branch reaches, older than `minAgeMs` (default one hour); returns the count. */

@@ -1,7 +1,6 @@
-import { backendCall, JOURNAL_PREFIX, objectKey, readJournal, type ObjectKind } from "../objects/object-store.ts";
-import { decodeNode } from "../index/node.ts";
-import { decodeCommit } from "./commit-object.ts";
+import { backendCall, JOURNAL_PREFIX, readJournal, type ObjectKind } from "../objects/object-store.ts";
 import type { Versioned } from "./versioned.ts";
+import { walkReachable } from "./reachable.ts";
 
 export interface GcProgress {
   phase: "list" | "mark" | "sweep" | "done";
@@ -62,9 +61,12 @@ export async function cleanOrphans(versioned: Versioned, opts: CleanOrphansOptio
   report();
 
   progress.phase = "mark";
-  const marked = await markReachable(versioned, () => {
-    progress.marked++;
-    if (progress.marked % 10_000 === 0) report();
+  const marked = new Set<string>();
+  await walkReachable(versioned, {
+    onObject: (key) => {
+      marked.add(key);
+      if (++progress.marked % 10_000 === 0) report();
+    },
   });
   report();
 
@@ -102,58 +104,4 @@ export async function cleanOrphans(versioned: Versioned, opts: CleanOrphansOptio
   progress.phase = "done";
   report();
   return { deleted: progress.swept, bytesReclaimed: progress.bytesReclaimed, marked: progress.marked, listed: progress.listed };
-}
-
-/**
- * Every object key reachable from any branch head: commits (all parents), their index
- * nodes and values, and merge-policy objects. Reads one batch per frontier, and never
- * enters a subtree it has already marked.
- */
-export async function markReachable(versioned: Versioned, onMark: () => void = () => {}): Promise<Set<string>> {
-  const kv = versioned.kv;
-  const marked = new Set<string>();
-  const mark = (kind: ObjectKind, id: string): boolean => {
-    const key = objectKey(kind, id);
-    if (marked.has(key)) return false;
-    marked.add(key);
-    onMark();
-    return true;
-  };
-  const heads = await versioned.heads.list();
-  let commitFrontier = [...new Set(heads.values())].filter((id) => mark("c", id));
-  let nodeFrontier: string[] = [];
-  while (commitFrontier.length > 0) {
-    const next: string[] = [];
-    for (let i = 0; i < commitFrontier.length; i += BATCH) {
-      const chunk = commitFrontier.slice(i, i + BATCH);
-      const found = await backendCall(kv, "getMany", () => kv.getMany(chunk.map((id) => objectKey("c", id))));
-      for (const id of chunk) {
-        const bytes = found.get(objectKey("c", id));
-        if (!bytes) continue; // a head naming a missing commit: verify() reports it
-        const commit = decodeCommit(id, bytes);
-        if (mark("n", commit.root)) nodeFrontier.push(commit.root);
-        if (commit.policies) mark("v", commit.policies);
-        for (const p of commit.parents) if (mark("c", p)) next.push(p);
-      }
-    }
-    commitFrontier = next;
-  }
-  while (nodeFrontier.length > 0) {
-    const next: string[] = [];
-    for (let i = 0; i < nodeFrontier.length; i += BATCH) {
-      const chunk = nodeFrontier.slice(i, i + BATCH);
-      const found = await backendCall(kv, "getMany", () => kv.getMany(chunk.map((id) => objectKey("n", id))));
-      for (const id of chunk) {
-        const bytes = found.get(objectKey("n", id));
-        if (!bytes) continue;
-        const node = decodeNode(bytes, id);
-        for (const child of node.ids) {
-          if (node.height === 0) mark("v", child);
-          else if (mark("n", child)) next.push(child);
-        }
-      }
-    }
-    nodeFrontier = next;
-  }
-  return marked;
 }

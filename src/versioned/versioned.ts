@@ -8,6 +8,7 @@ import { CommitGraph } from "./commit-graph.ts";
 import { ensureFormat } from "./format-marker.ts";
 import { BranchHeads, checkBranchName } from "./refs.ts";
 import { cleanOrphans, type CleanOrphansOptions, type GcResult } from "./gc.ts";
+import { verifyStore, type VerifyReport } from "./verify.ts";
 import { threeWayMerge, type MergeResolver, type RawConflict } from "./three-way-merge.ts";
 
 export type Strategy = "no_op" | "fast_forward" | "three_way";
@@ -302,6 +303,11 @@ export class Versioned {
   /** Removes unreachable objects older than `minAgeMs` (see gc.ts). */
   cleanOrphans(opts: CleanOrphansOptions = {}): Promise<GcResult> {
     return cleanOrphans(this, opts);
+  }
+
+  /** Re-hashes every object reachable from every branch (see verify.ts). */
+  verify(): Promise<VerifyReport> {
+    return verifyStore(this);
   }
 
   async close(): Promise<void> {

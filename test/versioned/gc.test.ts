@@ -2,11 +2,13 @@ import { describe, expect, it } from "vitest";
 import { store, MemoryStore, ConcurrencyError, type GcProgress } from "kvgit";
 import { CountingStore } from "../support/counting-store.ts";
 import { Versioned } from "../../src/versioned/versioned.ts";
-import { markReachable } from "../../src/versioned/gc.ts";
+import { walkReachable } from "../../src/versioned/reachable.ts";
 
 const key = (i: number) => `k${String(i).padStart(5, "0")}`;
 
 async function verifyAll(backend: MemoryStore, branches: string[]) {
+  const report = await (await store({ backend })).verify();
+  expect(report.problems).toEqual([]);
   for (const branch of branches) {
     const s = await store({ backend, branch });
     for (const k of s.keys()) s.get(k); // every value readable
@@ -72,7 +74,8 @@ describe("garbage collection", () => {
       },
     });
     (v as any).kv = spy;
-    const marked = await markReachable(v);
+    const marked = new Set<string>();
+    await walkReachable(v, { onObject: (k) => marked.add(k) });
     const objects = [...marked].filter((k) => k.startsWith("n/") || k.startsWith("c/")).length;
     expect(requested).toBe(objects); // every commit and node read exactly once
     expect(marked.size).toBeLessThan(102 * 2000 / 4); // far below commits x keys
@@ -142,3 +145,32 @@ describe("garbage collection", () => {
     await verifyAll(backend, ["main"]);
   });
 });
+
+describe("verify", () => {
+  it("re-hashes every reachable object and reports missing or altered ones", async () => {
+    const backend = new MemoryStore();
+    const s = await store({ backend });
+    for (let i = 0; i < 500; i++) s.set(key(i), { i });
+    await s.commit();
+    await s.createBranch("dev");
+    const ok = await s.verify();
+    expect(ok).toMatchObject({ ok: true, commits: 2, values: 500 });
+    expect(ok.nodes).toBeGreaterThan(10);
+    const valueKey = [...(await collect(backend.keys("v/")))][0];
+    const bytes = (await backend.get(valueKey))!;
+    bytes[bytes.length - 1] ^= 1;
+    await backend.set(valueKey, bytes);
+    const nodeKey = [...(await collect(backend.keys("n/")))][0];
+    await backend.delete(nodeKey);
+    const bad = await s.verify();
+    expect(bad.ok).toBe(false);
+    expect(bad.problems.some((p) => p.startsWith(`${nodeKey}: missing`))).toBe(true);
+    expect(bad.problems).toContain(`${valueKey}: hash mismatch`);
+  });
+});
+
+async function collect(it: AsyncIterable<string>): Promise<string[]> {
+  const out: string[] = [];
+  for await (const k of it) out.push(k);
+  return out;
+}

@@ -49,6 +49,7 @@ export class RedisDriver implements KeyvDriver {
   readonly address: string;
   private readonly adapterKey: (k: string) => string;
   private readonly strip: number;
+  private connecting: Promise<unknown> | undefined;
 
   constructor(
     private readonly adapter: RedisLikeAdapter,
@@ -66,7 +67,11 @@ export class RedisDriver implements KeyvDriver {
 
   private async exec(args: string[]): Promise<unknown> {
     const c = this.client;
-    if (c.isOpen === false && typeof c.connect === "function") await c.connect();
+    if (c.isOpen === false && typeof c.connect === "function") {
+      // One connect at a time: node-redis rejects a second connect() while the first runs.
+      this.connecting ??= c.connect().finally(() => (this.connecting = undefined));
+      await this.connecting;
+    }
     if (typeof c.call === "function") return c.call(args[0], ...args.slice(1));
     return c.sendCommand!(args);
   }
