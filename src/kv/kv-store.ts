@@ -13,7 +13,8 @@ export interface KVStore {
   get(key: string): Promise<Uint8Array | undefined>;
   /**
    * Optional: a synchronous read, offered only by in-process backends (MemoryStore). Hot
-   * read paths (history walks) use it to avoid a promise per object.
+   * read paths (history walks, lazy value loading) use it to avoid a promise per object.
+   * It may return the stored bytes themselves: callers must not modify them.
    */
   getSync?(key: string): Uint8Array | undefined;
   /** Only the keys that exist appear in the result. */

@@ -15,9 +15,9 @@ export class MemoryStore implements KVStore {
     return v === undefined ? undefined : v.slice();
   }
 
+  /** Synchronous read for kvgit's hot paths. The bytes are the stored ones: do not modify them. */
   getSync(key: string): Uint8Array | undefined {
-    const v = this.data.get(key);
-    return v === undefined ? undefined : v.slice();
+    return this.data.get(key);
   }
 
   async getMany(keys: readonly string[]): Promise<Map<string, Uint8Array>> {
