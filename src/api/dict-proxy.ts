@@ -16,6 +16,7 @@ export interface DictTarget {
  */
 export function dictProxy<T extends DictTarget>(target: T): T {
   const bound = new Map<PropertyKey, unknown>();
+  const members = memberNames(target);
   const member = (prop: PropertyKey) => {
     const value = Reflect.get(target, prop, target);
     if (typeof value !== "function") return value;
@@ -25,7 +26,7 @@ export function dictProxy<T extends DictTarget>(target: T): T {
   };
   return new Proxy(target, {
     get(t, prop) {
-      if (typeof prop === "symbol" || prop in t) return member(prop);
+      if (typeof prop === "symbol" || members.has(prop)) return member(prop);
       if (prop === "then") return undefined;
       return t.get(prop);
     },
@@ -64,4 +65,22 @@ export function dictProxy<T extends DictTarget>(target: T): T {
       return true;
     },
   });
+}
+
+const memberCache = new WeakMap<object, Set<string>>();
+
+/**
+ * Every string property name reachable on `target`'s prototype chain (its API members and
+ * Object.prototype's), computed once per class: a Set lookup is cheaper than `in` on the
+ * hot `s[key]` path. Targets keep their state in private fields, so they have no own ones.
+ */
+function memberNames(target: object): Set<string> {
+  const proto = Object.getPrototypeOf(target) as object;
+  let names = memberCache.get(proto);
+  if (!names) {
+    names = new Set();
+    for (let o: object | null = target; o; o = Object.getPrototypeOf(o)) for (const k of Object.getOwnPropertyNames(o)) names.add(k);
+    memberCache.set(proto, names);
+  }
+  return names;
 }

@@ -25,6 +25,7 @@ export class MergeRegistry {
 
   setPersisted(policy: MergePolicy): void {
     this.persisted = policy;
+    this.updateOwnEncodings();
   }
 
   persistedPolicy(): MergePolicy {
@@ -44,6 +45,18 @@ export class MergeRegistry {
     const map = prefix ? this.prefixTypes : this.contentTypes;
     if (ct === undefined) map.delete(keyOrPrefix);
     else map.set(keyOrPrefix, ct);
+    this.updateOwnEncodings();
+  }
+
+  /**
+   * Whether any content type in force could carry its own encode/decode; kept up to date
+   * by the setters so the hot read path (`codecFor`) is one boolean check.
+   */
+  private ownEncodings = false;
+
+  private updateOwnEncodings(): void {
+    const custom = (m: ReadonlyMap<string, ContentType>) => [...m.values()].some((ct) => ct.encode !== undefined);
+    this.ownEncodings = this.persisted.keys.size > 0 || this.persisted.prefixes.size > 0 || custom(this.contentTypes) || custom(this.prefixTypes);
   }
 
   contentTypeFor(key: string): ContentType | undefined {
@@ -63,6 +76,7 @@ export class MergeRegistry {
 
   /** The codec for one key: its content type's own encoding if it has one, else the store's. */
   codecFor(key: string, storeCodec: Codec): Codec {
+    if (!this.ownEncodings) return storeCodec;
     const ct = this.contentTypeFor(key);
     if (!ct?.encode || !ct.decode) return storeCodec;
     return { name: ct.name, encode: ct.encode.bind(ct), decode: ct.decode.bind(ct) };

@@ -103,7 +103,7 @@ export class Staged<S extends Schema = Record<string, unknown>> {
   #policyEdits: PolicyEdit[] = [];
   #lastMergeResult: MergeResult | undefined;
   #lastRebaseResult: RebaseResult | undefined;
-  /** Recency of reads and writes per key, for choosing the coldest keys to drop. */
+  /** Recency of reads and writes per key (kept when water marks are set), for choosing the coldest keys to drop. */
   readonly #lastUse = new Map<string, number>();
   #tick = 0;
   #queue: Promise<unknown> = Promise.resolve();
@@ -171,12 +171,16 @@ export class Staged<S extends Schema = Record<string, unknown>> {
   get<K extends KeyOf<S>>(key: K): ValueOf<S, K> | undefined;
   get<K extends KeyOf<S>, D>(key: K, defaultValue: D): ValueOf<S, K> | D;
   get(key: string, defaultValue?: unknown): unknown {
-    checkKey(key);
-    this.#lastUse.set(key, ++this.#tick);
-    const staged = this.#staged.get(key);
-    if (staged !== undefined || this.#staged.has(key)) return staged === REMOVED ? defaultValue : staged;
-    const bytes = this.#committed.bytesOf(key);
-    return bytes === undefined ? defaultValue : decodeValue(this.#merges.codecFor(key, this.#ctx.codec), bytes, key);
+    if (typeof key !== "string" || key.length === 0) checkKey(key);
+    if (this.#ctx.water) this.#lastUse.set(key, ++this.#tick);
+    if (this.#staged.size > 0 && this.#staged.has(key)) {
+      const staged = this.#staged.get(key);
+      return staged === REMOVED ? defaultValue : staged;
+    }
+    if (!this.#committed.has(key)) return defaultValue;
+    const codec = this.#merges.codecFor(key, this.#ctx.codec);
+    // Cache only values decoded by the store's codec: a content type's codec may change.
+    return this.#committed.valueOf(key, (bytes) => decodeValue(codec, bytes, key), codec === this.#ctx.codec);
   }
 
   /** The existing keys among `keys`, with their values. */
@@ -223,7 +227,7 @@ export class Staged<S extends Schema = Record<string, unknown>> {
 
   set<K extends KeyOf<S>>(key: K, value: ValueOf<S, K>): this {
     checkKey(key);
-    this.#lastUse.set(key, ++this.#tick);
+    if (this.#ctx.water) this.#lastUse.set(key, ++this.#tick);
     this.#staged.set(key, value);
     return this;
   }

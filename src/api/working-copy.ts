@@ -1,11 +1,14 @@
 import type { Versioned } from "../versioned/versioned.ts";
 import { diffTrees, scanEntries } from "../index/keyset-index.ts";
 import { FormatError } from "../errors.ts";
+import { freezeIfJsonLike } from "./frozen-value.ts";
 
 export interface CommittedEntry {
   readonly id: string;
   /** The value's bytes; absent until first read when the backend reads synchronously. */
   bytes?: Uint8Array;
+  /** The decoded, deep-frozen value once read (JSON-like values only; see frozen-value.ts). */
+  frozen?: { readonly value: unknown };
 }
 
 /** The entries to set (with bytes) and keys to drop to move a working copy to `root`. */
@@ -19,7 +22,7 @@ export interface WorkingCopyUpdate {
  * The committed state a `Staged` reads synchronously: every key of one keyset root with
  * its value id and bytes (decoded on each read). Loaded once at open, then moved between
  * roots by structural diffs, so only changed entries are ever re-read. On an in-process
- * backend (synchronous reads) value bytes are fetched on first read instead of at open.
+ * backend (synchronous reads) the bytes of changed entries are fetched on first read.
  */
 export class WorkingCopy {
   private sortedKeys: string[] | undefined;
@@ -37,7 +40,11 @@ export class WorkingCopy {
     const pairs = await scanEntries(versioned.nodes, root);
     const entries = new Map<string, CommittedEntry>();
     if (versioned.objects.syncReads) {
-      for (const [key, id] of pairs) entries.set(key, { id });
+      for (const [key, id] of pairs) {
+        const bytes = versioned.objects.getSync("v", id);
+        if (!bytes) throw missingValue(id);
+        entries.set(key, { id, bytes });
+      }
     } else {
       const values = await fetchValues(versioned, pairs.map(([, id]) => id));
       for (const [key, id] of pairs) entries.set(key, { id, bytes: values.get(id)! });
@@ -76,6 +83,19 @@ export class WorkingCopy {
 
   get(key: string): CommittedEntry | undefined {
     return this.entries.get(key);
+  }
+
+  /**
+   * The committed value of `key` decoded with `decode` (undefined if absent). JSON-like
+   * values are decoded once and shared, deep-frozen; others are decoded on every call.
+   */
+  valueOf(key: string, decode: (bytes: Uint8Array) => unknown, cache: boolean): unknown {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (entry.frozen) return entry.frozen.value;
+    const value = decode(entry.bytes ?? this.bytesOf(key)!);
+    if (cache && freezeIfJsonLike(value)) entry.frozen = { value };
+    return value;
   }
 
   /** The committed bytes of `key` (fetched synchronously on first use when lazy). */

@@ -166,11 +166,19 @@ function packPlain(value: unknown): Uint8Array {
   return out;
 }
 
+/**
+ * msgpackr attaches a DataView to every new input array, which costs more than decoding a
+ * small value. Plain values hold no binary data (nothing in the result aliases the input),
+ * so they are decoded from one reused scratch buffer whose DataView is made once.
+ */
+let scratch = new Uint8Array(4096);
 function unpackPlain(bytes: Uint8Array): unknown {
-  const body = bytes.subarray(1);
+  const length = bytes.length - 1;
+  if (length > scratch.length) scratch = new Uint8Array(Math.max(length, scratch.length * 2));
+  scratch.set(bytes.subarray(1));
   let value: unknown;
   try {
-    value = plainUnpackr.unpack(body);
+    value = plainUnpackr.unpack(scratch, { start: 0, end: length } as never);
   } catch (error) {
     throw new CodecError(`the msgpack codec cannot decode these ${bytes.length} bytes (corrupt plain value): ${errorMessage(error)}`, { codec: "msgpack" }, { cause: error });
   }

@@ -1,0 +1,22 @@
+import { store, MemoryStore } from "../../src/index.ts";
+import { msgpackCodec } from "../../src/codec/msgpack.ts";
+const N = 10000;
+const key = (i: number) => "k" + String(i).padStart(6, "0");
+const value = (i: number) => ({ id: i, name: "user-" + i, tags: ["a", "b"], score: i * 1.5 });
+const backend = new MemoryStore();
+const s = await store({ backend });
+for (let i = 0; i < N; i++) s[key(i)] = value(i);
+await s.commit();
+const keys = Array.from({ length: N }, (_, i) => key(i));
+const time = (name: string, f: () => void) => {
+  for (let r = 0; r < 5; r++) f();
+  const t0 = performance.now();
+  for (let r = 0; r < 20; r++) f();
+  console.log(name, (((performance.now() - t0) * 1e6) / (20 * N)).toFixed(0), "ns/op");
+};
+const bytes = keys.map((k) => msgpackCodec.encode(s.get(k)));
+time("proxy s[k]", () => { for (const k of keys) (s as any)[k]; });
+time("s.get(k)", () => { for (const k of keys) s.get(k); });
+time("codec.decode", () => { for (const b of bytes) msgpackCodec.decode(b); });
+const m = new Map(keys.map((k, i) => [k, bytes[i]]));
+time("map get", () => { for (const k of keys) m.get(k); });

@@ -1,0 +1,31 @@
+/**
+ * Values read from a store's committed state are snapshots. JSON-like values (plain
+ * objects, arrays and primitives, no cycles) are decoded once, deep-frozen and shared
+ * between reads: cheap to read again, and a mutation that could never reach the store
+ * throws instead of silently diverging from it. Other values (Map, Set, Date, class
+ * instances, ...) cannot be frozen meaningfully and are decoded afresh on every read.
+ */
+export function freezeIfJsonLike(value: unknown): boolean {
+  if (!isJsonLike(value, 0)) return false;
+  deepFreeze(value);
+  return true;
+}
+
+function isJsonLike(value: unknown, depth: number): boolean {
+  if (value === null || typeof value !== "object") return typeof value !== "function" && typeof value !== "symbol";
+  if (depth > 64) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!isJsonLike(value[i], depth + 1)) return false;
+    return true;
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+  for (const k in value) if (!isJsonLike((value as Record<string, unknown>)[k], depth + 1)) return false;
+  return true;
+}
+
+function deepFreeze(value: unknown): void {
+  if (value === null || typeof value !== "object" || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  if (Array.isArray(value)) for (const v of value) deepFreeze(v);
+  else for (const k in value) deepFreeze((value as Record<string, unknown>)[k]);
+}
