@@ -80,7 +80,7 @@ export async function applyChanges(nodes: NodeSource, batch: WriteBatch, root: s
   if (changes.length === 0) return root;
   // On a remote backend, load the changed paths level by level first: round trips then
   // grow with the depth of the tree, not with the number of changed keys.
-  if (!nodes.objects.syncReads && changes.length > 1) await prefetchPaths(nodes, root, changes.map((c) => c.key));
+  if (nodes.batches && changes.length > 1) await prefetchPaths(nodes, root, changes.map((c) => c.key));
   const builder = new TreeBuilder(nodes, batch);
   await walk(nodes, builder, await nodes.get(root), changes, 0, changes.length);
   return builder.finish();

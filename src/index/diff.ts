@@ -16,7 +16,7 @@ export interface KeyDiff {
  */
 export async function diffTrees(nodes: NodeSource, fromRoot: string, toRoot: string): Promise<KeyDiff[]> {
   if (fromRoot === toRoot) return [];
-  await prefetchDifferingNodes(nodes, fromRoot, toRoot);
+  if (nodes.batches) await prefetchDifferingNodes(nodes, fromRoot, toRoot);
   const a = new Side(nodes, fromRoot);
   const b = new Side(nodes, toRoot);
   const out: KeyDiff[] = [];

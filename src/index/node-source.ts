@@ -24,13 +24,22 @@ export class NodeSource {
     const hit = this.cache.get(id);
     if (hit) return hit;
     this.reads++;
-    const bytes = await this.objects.get("n", id);
+    const bytes = this.objects.syncReads ? this.objects.getSync("n", id) : await this.objects.get("n", id);
     if (!bytes) throw missingNode(id);
     return this.remember(id, decodeNode(bytes, id));
   }
 
-  /** Loads every id not yet cached with one batched backend read. */
+  /**
+   * Whether batching reads pays: false for in-process backends, where a read is a
+   * synchronous lookup and prefetching would only read nodes a walk may never need.
+   */
+  get batches(): boolean {
+    return !this.objects.syncReads;
+  }
+
+  /** Loads every id not yet cached with one batched backend read (remote backends only). */
   async prefetch(ids: Iterable<string>): Promise<void> {
+    if (!this.batches) return;
     const missing: string[] = [];
     for (const id of ids) if (!this.cache.has(id)) missing.push(id);
     if (missing.length === 0) return;

@@ -78,6 +78,14 @@ export class DiskStore implements KVStore {
     });
   }
 
+  /** LMDB reads are memory-mapped and synchronous: hot read paths skip the promise. */
+  getSync(key: string): Uint8Array | undefined {
+    return this.run("get", () => {
+      this.root.resetReadTxn();
+      return asBytes(this.data.getBinary(encodeKey(key)));
+    });
+  }
+
   async getMany(keys: readonly string[]): Promise<Map<string, Uint8Array>> {
     return this.run("getMany", () => {
       this.root.resetReadTxn();
