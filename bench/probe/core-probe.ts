@@ -1,4 +1,4 @@
-import { store, MemoryStore } from "/work/main/src/index.ts";
+import { store, MemoryStore } from "../../src/index.ts";
 const N = 10000;
 const key = (i: number) => "k" + String(i).padStart(6, "0");
 const value = (i: number) => ({ id: i, name: "user-" + i, tags: ["a", "b"], score: i * 1.5 });
