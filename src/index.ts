@@ -26,6 +26,7 @@ export {
 export { registerClass, resolveCodec, msgpackCodec, superjsonCodec, jsonCodec, bytesCodec, type Codec, type CodecName } from "./codec/index.ts";
 export type { KVStore } from "./kv/kv-store.ts";
 export { MemoryStore } from "./kv/memory-store.ts";
+export { TieredStore, type TieredStoreOptions } from "./kv/tiered-store.ts";
 export {
   KvgitError,
   KeyError,

@@ -121,6 +121,18 @@ export class Live<S extends object = Record<string, unknown>> {
     return false;
   }
 
+  /** Nothing is ever staged in a live store. */
+  reset(): void {}
+
+  /** A live store has no history: iterating rejects with NotSupportedError. */
+  history(): AsyncIterable<string> {
+    return {
+      [Symbol.asyncIterator]: () => ({
+        next: () => Promise.reject(new NotSupportedError(`history() needs a versioned store; this store was opened with type: "live".`, { op: "history" })),
+      }),
+    };
+  }
+
   /** Resolves when every write so far is durable; rejects (once) if any failed. */
   async flush(): Promise<void> {
     while (this.#draining) await this.#draining;
@@ -209,6 +221,7 @@ const VERSIONING = [
   "rebase",
   "maybeRebase",
   "cleanOrphans",
+  "verify",
 ] as const;
 
 for (const name of VERSIONING) {
@@ -241,4 +254,5 @@ export interface Live<S extends object> {
   rebase(opts?: unknown): Promise<never>;
   maybeRebase(): Promise<never>;
   cleanOrphans(opts?: unknown): Promise<never>;
+  verify(): Promise<never>;
 }

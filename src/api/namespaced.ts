@@ -14,7 +14,7 @@ export interface NamespaceRoot {
   isStaged?(key: string): boolean;
   keys(prefix?: string): string[];
   setMergeFn(key: string, fn: MergeFn | undefined): void;
-  setContentType(key: string, ct: ContentType | undefined, opts?: { prefix?: boolean }): void;
+  setContentType(key: string, ct: ContentType | undefined, opts?: { prefix?: boolean; persist?: boolean }): void;
   getContentType(key: string): ContentType | undefined;
 }
 
@@ -130,7 +130,7 @@ export class Namespaced<S extends object = Record<string, unknown>> {
     this.#root.setMergeFn(this.#k(key), fn);
   }
 
-  setContentType(key: string, ct: ContentType | undefined, opts: { prefix?: boolean } = {}): void {
+  setContentType(key: string, ct: ContentType | undefined, opts: { prefix?: boolean; persist?: boolean } = {}): void {
     this.#root.setContentType(this.#k(key), ct, opts);
   }
 
@@ -141,82 +141,123 @@ export class Namespaced<S extends object = Record<string, unknown>> {
   // ---- delegated to the root store ---------------------------------------------------
 
   commit(opts: { keys?: Iterable<string>; mergeFns?: Record<string, MergeFn>; [k: string]: unknown } = {}): Promise<any> {
-    const mapped: Record<string, unknown> = { ...opts };
-    if (opts.keys !== undefined) mapped.keys = [...opts.keys].map((k) => this.#k(k));
-    if (opts.mergeFns !== undefined) mapped.mergeFns = Object.fromEntries(Object.entries(opts.mergeFns).map(([k, fn]) => [this.#k(k), fn]));
-    return this.#delegate("commit", mapped);
+    return this.#delegate("commit", () => {
+      const mapped: Record<string, unknown> = { ...opts };
+      if (opts.keys !== undefined) mapped.keys = [...opts.keys].map((k) => this.#k(k));
+      if (opts.mergeFns !== undefined) mapped.mergeFns = Object.fromEntries(Object.entries(opts.mergeFns).map(([k, fn]) => [this.#k(k), fn]));
+      return [mapped];
+    });
   }
 
   peek(key: string, opts?: unknown): Promise<unknown> {
-    return this.#delegate("peek", this.#k(key), opts);
+    return this.#delegate("peek", () => [this.#k(key), opts]);
   }
 
   keyHistory(key: string, opts?: unknown): Promise<any> {
-    return this.#delegate("keyHistory", this.#k(key), opts);
+    return this.#delegate("keyHistory", () => [this.#k(key), opts]);
   }
 
   prove(key: string, opts?: unknown): Promise<any> {
-    return this.#delegate("prove", this.#k(key), opts);
+    return this.#delegate("prove", () => [this.#k(key), opts]);
+  }
+
+  // ---- the root store's state, read through ------------------------------------------
+
+  get hasChanges(): boolean {
+    return this.#root.hasChanges;
+  }
+  get currentBranch(): string | null {
+    return this.#root.currentBranch;
+  }
+  get currentCommit(): string {
+    return this.#root.currentCommit;
+  }
+  get baseCommit(): string {
+    return this.#root.baseCommit;
+  }
+  get lastMergeResult(): any {
+    return this.#root.lastMergeResult;
+  }
+  get lastRebaseResult(): any {
+    return this.#root.lastRebaseResult;
+  }
+  setDefaultMerge(fn: MergeFn | undefined): void {
+    this.#root.setDefaultMerge(fn);
+  }
+  rebase(opts?: unknown): Promise<any> {
+    return this.#delegate("rebase", () => [opts]);
+  }
+  maybeRebase(): Promise<any> {
+    return this.#delegate("maybeRebase", () => []);
+  }
+  cleanOrphans(opts?: unknown): Promise<number> {
+    return this.#delegate("cleanOrphans", () => [opts]);
+  }
+  verify(): Promise<any> {
+    return this.#delegate("verify", () => []);
   }
 
   reset(): void {
     this.#root.reset();
   }
   refresh(): Promise<void> {
-    return this.#delegate("refresh");
+    return this.#delegate("refresh", () => []);
   }
   flush(): Promise<void> {
-    return this.#delegate("flush");
+    return this.#delegate("flush", () => []);
   }
   close(): Promise<void> {
-    return this.#delegate("close");
+    return this.#delegate("close", () => []);
   }
   createBranch(name: string, opts?: unknown): Promise<any> {
-    return this.#delegate("createBranch", name, opts);
+    return this.#delegate("createBranch", () => [name, opts]);
   }
   checkout(ref: string, opts?: unknown): Promise<any> {
-    return this.#delegate("checkout", ref, opts);
+    return this.#delegate("checkout", () => [ref, opts]);
   }
   switchBranch(name: string): Promise<void> {
-    return this.#delegate("switchBranch", name);
+    return this.#delegate("switchBranch", () => [name]);
   }
   deleteBranch(name: string): Promise<void> {
-    return this.#delegate("deleteBranch", name);
+    return this.#delegate("deleteBranch", () => [name]);
   }
   listBranches(): Promise<string[]> {
-    return this.#delegate("listBranches");
+    return this.#delegate("listBranches", () => []);
   }
   resetTo(ref: string): Promise<boolean> {
-    return this.#delegate("resetTo", ref);
+    return this.#delegate("resetTo", () => [ref]);
   }
   merge(source: string, opts?: unknown): Promise<any> {
-    return this.#delegate("merge", source, opts);
+    return this.#delegate("merge", () => [source, opts]);
   }
   tryMerge(source: string): Promise<any> {
-    return this.#delegate("tryMerge", source);
+    return this.#delegate("tryMerge", () => [source]);
   }
   history(ref?: string, opts?: unknown): AsyncIterable<string> {
-    return this.#root.history(ref, opts);
+    return (this.#root as any).history(ref, opts);
   }
   log(opts?: unknown): Promise<any> {
-    return this.#delegate("log", opts);
+    return this.#delegate("log", () => [opts]);
   }
   diff(a: string, b?: string): Promise<any> {
-    return this.#delegate("diff", a, b);
+    return this.#delegate("diff", () => [a, b]);
   }
   commitInfo(ref?: string): Promise<any> {
-    return this.#delegate("commitInfo", ref);
+    return this.#delegate("commitInfo", () => [ref]);
   }
   parents(ref?: string): Promise<string[]> {
-    return this.#delegate("parents", ref);
+    return this.#delegate("parents", () => [ref]);
   }
   at(ref: string): Promise<any> {
-    return this.#delegate("at", ref);
+    return this.#delegate("at", () => [ref]);
   }
 
-  #delegate(method: string, ...args: unknown[]): Promise<any> {
-    const fn = this.#root[method];
-    if (typeof fn !== "function") return Promise.reject(new TypeError(`${method} is not available on this store`));
-    return Promise.resolve().then(() => fn.apply(this.#root, args));
+  /** Calls the root's `method`; argument errors reject the returned promise, never throw. */
+  #delegate(method: string, args: () => unknown[]): Promise<any> {
+    return Promise.resolve().then(() => {
+      const fn = this.#root[method];
+      if (typeof fn !== "function") throw new TypeError(`${method}() is not available on this store`);
+      return fn.apply(this.#root, args());
+    });
   }
 }

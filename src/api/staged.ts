@@ -4,7 +4,7 @@ import { getValueId, pathValueId, provePath } from "../index/keyset-index.ts";
 import { hashHex } from "../objects/hash.ts";
 import { checkBranchName } from "../versioned/refs.ts";
 import type { RawConflict } from "../versioned/three-way-merge.ts";
-import type { EncodedValue, Strategy } from "../versioned/versioned.ts";
+import type { CommitOutcome, EncodedValue, Strategy } from "../versioned/versioned.ts";
 import type { CleanOrphansOptions } from "../versioned/gc.ts";
 import type { VerifyReport } from "../versioned/verify.ts";
 import { dictProxy } from "./dict-proxy.ts";
@@ -496,7 +496,7 @@ export class Staged<S extends Schema = Record<string, unknown>> {
    * Opens another store object: on branch `ref`, or on commit `ref` — detached (read-only)
    * unless `{ branch }` names a new branch to create there.
    */
-  async checkout(ref: string, opts: { branch?: string } = {}): Promise<Store<S> | null> {
+  async checkout(ref: string, opts: { branch?: string } = {}): Promise<Store<S>> {
     const { versioned } = this.#ctx;
     if (opts.branch !== undefined) return this.createBranch(opts.branch, { at: ref });
     const head = await versioned.heads.read(ref);
@@ -595,7 +595,7 @@ export class Staged<S extends Schema = Record<string, unknown>> {
     return { ok: outcome.merged, conflicts: outcome.merged ? [] : this.#decodeConflicts(outcome.conflicts ?? [], true) };
   }
 
-  async #mergeCommits(head: string, src: string, resolution: "raise" | "ours" | "theirs", opts: BranchMergeOptions, write: boolean) {
+  async #mergeCommits(head: string, src: string, resolution: "raise" | "ours" | "theirs", opts: BranchMergeOptions, write: boolean): Promise<CommitOutcome> {
     const { versioned, codec } = this.#ctx;
     const none = { autoMergedKeys: [] as string[], carriedKeys: [] as string[] };
     if (await versioned.commits.isAncestor(src, head)) return { merged: true, commit: head, strategy: "no_op" as Strategy, ...none };
@@ -618,7 +618,8 @@ export class Staged<S extends Schema = Record<string, unknown>> {
       ...(opts.info !== undefined ? { info: opts.info } : {}),
     });
     if (write && outcome.merged) await batch.flush();
-    return outcome;
+    // For a branch merge, "carried" means what the source brought in.
+    return { ...outcome, carriedKeys: outcome.appliedKeys };
   }
 
   // ---- history ---------------------------------------------------------------------

@@ -23,13 +23,15 @@ export interface StoreOptions {
   codec?: "msgpack" | "superjson" | "json" | "bytes" | Codec;
   /** Bound on how long connecting to a server may take. */
   connectTimeoutMs?: number;
+  /** Key namespace inside a shared server opened from `url` (default "kvgit"). */
+  namespace?: string;
   /** Rebase (GC) when the total encoded value size exceeds this many bytes. */
   highWaterBytes?: number;
   /** Rebase down to this many bytes (default 80 % of `highWaterBytes`). */
   lowWaterBytes?: number;
 }
 
-const KNOWN_OPTIONS = new Set(["kind", "path", "keyv", "url", "backend", "type", "branch", "codec", "connectTimeoutMs", "highWaterBytes", "lowWaterBytes"]);
+const KNOWN_OPTIONS = new Set(["kind", "path", "keyv", "url", "backend", "type", "branch", "codec", "connectTimeoutMs", "namespace", "highWaterBytes", "lowWaterBytes"]);
 
 /**
  * Opens a store. Bad options reject with a TypeError/RangeError naming the option; data in
@@ -37,6 +39,7 @@ const KNOWN_OPTIONS = new Set(["kind", "path", "keyv", "url", "backend", "type",
  */
 export async function store<S extends Schema = Record<string, unknown>>(options: StoreOptions & { type: "live" }): Promise<LiveStore<S>>;
 export async function store<S extends Schema = Record<string, unknown>>(options?: StoreOptions & { type?: "versioned" }): Promise<Store<S>>;
+export async function store<S extends Schema = Record<string, unknown>>(options: StoreOptions): Promise<Store<S> | LiveStore<S>>;
 export async function store(options: StoreOptions = {}): Promise<Store | LiveStore> {
   if (options === null || typeof options !== "object") throw new TypeError(`store() options must be an object, got ${options === null ? "null" : typeof options}`);
   for (const key of Object.keys(options)) {

@@ -26,8 +26,10 @@ export interface ThreeWayOutcome {
   mergeErrors: Record<string, Error>;
   /** Keys changed on both sides and settled (by a merge function or identical change). */
   autoMergedKeys: string[];
-  /** Keys only the other side changed, carried into the result. */
+  /** Keys only the other side ("theirs") changed, carried into the result. */
   carriedKeys: string[];
+  /** Keys only our side changed, applied onto theirs. */
+  appliedKeys: string[];
 }
 
 export interface MergeTrees {
@@ -56,12 +58,14 @@ export async function threeWayMerge(
   for (const d of theirsDiff) theirsByKey.set(d.key, d);
 
   const changes: KeyChange[] = [];
+  const appliedKeys: string[] = [];
   const contested: { key: string; base?: string; ours?: string; theirs?: string; decide: boolean }[] = [];
   const autoMergedKeys: string[] = [];
   for (const d of oursDiff) {
     const t = theirsByKey.get(d.key);
     if (!t) {
       changes.push({ key: d.key, valueId: d.to ?? null });
+      appliedKeys.push(d.key);
       continue;
     }
     theirsByKey.delete(d.key);
@@ -99,8 +103,8 @@ export async function threeWayMerge(
     if (id !== (c.theirs ?? null)) changes.push({ key: c.key, valueId: id });
   }
   autoMergedKeys.sort();
-  if (conflicts.length > 0) return { root: undefined, conflicts, mergeErrors, autoMergedKeys, carriedKeys };
+  if (conflicts.length > 0) return { root: undefined, conflicts, mergeErrors, autoMergedKeys, carriedKeys, appliedKeys };
   changes.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const root = await applyChanges(nodes, batch, trees.theirs, changes);
-  return { root, conflicts, mergeErrors, autoMergedKeys, carriedKeys };
+  return { root, conflicts, mergeErrors, autoMergedKeys, carriedKeys, appliedKeys };
 }

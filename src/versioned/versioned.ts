@@ -50,6 +50,8 @@ export interface CommitOutcome {
 
 export interface MergeOutcome extends CommitOutcome {
   root?: string;
+  /** Keys only the merged-in side changed (the source of a branch merge). */
+  appliedKeys: string[];
 }
 
 const EMPTY_COMMIT_MESSAGE = "initial commit";
@@ -194,7 +196,7 @@ export class Versioned {
           ...annotations(req),
           ...(policies ? { policies } : {}),
         });
-        outcome = { merged: true, commit: id, strategy: "fast_forward", autoMergedKeys: [], carriedKeys: [] };
+        outcome = { merged: true, commit: id, strategy: "fast_forward", autoMergedKeys: [], carriedKeys: [], appliedKeys: [] };
       } else {
         const headPolicies = (await this.commits.get(head)).policies;
         const merged = await policyFor(headPolicies);
@@ -231,7 +233,7 @@ export class Versioned {
     const baseRoot = await this.mergeBaseRoot(batch, head, oursCommit, resolver);
     const result = await threeWayMerge(this.nodes, this.objects, batch, { base: baseRoot, ours: oursRoot, theirs: headCommit.root }, resolver);
     if (result.root === undefined) {
-      return { merged: false, commit: head, strategy: "three_way", autoMergedKeys: result.autoMergedKeys, carriedKeys: result.carriedKeys, conflicts: result.conflicts, mergeErrors: result.mergeErrors };
+      return { merged: false, commit: head, strategy: "three_way", autoMergedKeys: result.autoMergedKeys, carriedKeys: result.carriedKeys, appliedKeys: result.appliedKeys, conflicts: result.conflicts, mergeErrors: result.mergeErrors };
     }
     const annotated = fields.message !== undefined || fields.info !== undefined;
     const policies = "policies" in fields ? fields.policies : headCommit.policies;
@@ -247,7 +249,7 @@ export class Versioned {
             ...(fields.info !== undefined ? { info: fields.info } : {}),
             ...(policies ? { policies } : {}),
           });
-    return { merged: true, commit: id, strategy: "three_way", autoMergedKeys: result.autoMergedKeys, carriedKeys: result.carriedKeys, root: result.root };
+    return { merged: true, commit: id, strategy: "three_way", autoMergedKeys: result.autoMergedKeys, carriedKeys: result.carriedKeys, appliedKeys: result.appliedKeys, root: result.root };
   }
 
   /**

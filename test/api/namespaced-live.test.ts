@@ -71,6 +71,38 @@ describe("Namespaced", () => {
   });
 });
 
+describe("Namespaced: delegation", () => {
+  it("reads the root's state, and Promise-returning calls reject on bad arguments instead of throwing", async () => {
+    const s = await store();
+    const ns = s.namespace("n");
+    expect(ns.hasChanges).toBe(false);
+    ns.x = 1;
+    expect(ns.hasChanges).toBe(true);
+    expect(ns.currentBranch).toBe("main");
+    const p = ns.peek("");
+    expect(p).toBeInstanceOf(Promise);
+    await expect(p).rejects.toBeInstanceOf(TypeError);
+    await expect(ns.commit({ keys: [""] })).rejects.toBeInstanceOf(TypeError);
+    await ns.commit();
+    expect(ns.currentCommit).toBe(s.currentCommit);
+    expect((await ns.verify()).ok).toBe(true);
+  });
+
+  it("a branch merge reports the keys the source brought in as carriedKeys", async () => {
+    const s = await store();
+    s.base = 0;
+    await s.commit();
+    const dev = await s.createBranch("dev");
+    dev.b = 1;
+    await dev.commit();
+    s.c = 1;
+    await s.commit();
+    const r = await s.merge("dev");
+    expect(r.strategy).toBe("three_way");
+    expect(r.carriedKeys).toEqual(["b"]);
+  });
+});
+
 describe("Live", () => {
   it("writes immediately and in order, reads like a dict, and flush makes writes durable", async () => {
     const backend = new MemoryStore();
@@ -94,6 +126,9 @@ describe("Live", () => {
     const live = await store({ type: "live" });
     await expect(live.commit()).rejects.toBeInstanceOf(NotSupportedError);
     await expect(live.createBranch("x")).rejects.toBeInstanceOf(NotSupportedError);
+    await expect(live.verify()).rejects.toBeInstanceOf(NotSupportedError);
+    await expect(live.history()[Symbol.asyncIterator]().next()).rejects.toBeInstanceOf(NotSupportedError);
+    live.reset();
     expect(() => live.set("f", () => 1)).toThrow(CodecError);
     expect(live.has("f")).toBe(false);
   });

@@ -118,7 +118,7 @@ describe("store<Schema>()", () => {
     await dev.commit();
 
     const other = await s.checkout("dev");
-    expectTypeOf(other).toEqualTypeOf<Store<Game> | null>();
+    expectTypeOf(other).toEqualTypeOf<Store<Game>>();
     expect(other?.score).toBe(11);
     expect(s.score).toBe(10);
     await s.close();
