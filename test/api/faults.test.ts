@@ -1,0 +1,76 @@
+import { describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { store, MemoryStore, BackendError, FormatError, type KVStore } from "kvgit";
+
+/** A real MemoryStore behind a switch that makes every call fail, like a server going away. */
+function flaky(inner: MemoryStore): { kv: KVStore; down: (v: boolean) => void } {
+  let isDown = false;
+  const kv = new Proxy(inner, {
+    get(t, prop, recv) {
+      const v = Reflect.get(t, prop, recv);
+      if (typeof v !== "function" || prop === "close") return v;
+      if (prop === "getSync") return undefined; // behave like a remote backend
+      return (...args: unknown[]) => (isDown ? Promise.reject(new Error("ECONNRESET: connection lost")) : v.apply(t, args));
+    },
+  }) as unknown as KVStore;
+  return { kv, down: (v) => (isDown = v) };
+}
+
+describe("backend faults", () => {
+  it("a backend failing mid-commit rejects with BackendError, changes nothing, and a retry succeeds", async () => {
+    const inner = new MemoryStore();
+    const { kv, down } = flaky(inner);
+    const s = await store({ backend: kv });
+    s.a = 1;
+    await s.commit();
+    const before = s.currentCommit;
+    s.b = 2;
+    down(true);
+    const err = await s.commit().catch((e) => e);
+    expect(err).toBeInstanceOf(BackendError);
+    expect(err.message).toMatch(/connection lost/);
+    expect(s.currentCommit).toBe(before);
+    expect(s.isStaged("b")).toBe(true);
+    down(false);
+    const r = await s.commit();
+    expect(r.strategy).toBe("fast_forward");
+    expect((await store({ backend: kv })).b).toBe(2);
+  });
+
+  it("an unreachable server fails store() within the connect timeout, naming the address", async () => {
+    const started = Date.now();
+    const err = await store({ url: "redis://127.0.0.1:1", connectTimeoutMs: 2000 }).catch((e) => e);
+    expect(err).toBeInstanceOf(BackendError);
+    expect(err.message).toContain("127.0.0.1:1");
+    const pg = await store({ url: "postgres://postgres@127.0.0.1:1/test", connectTimeoutMs: 2000 }).catch((e) => e);
+    expect(pg).toBeInstanceOf(BackendError);
+    expect(pg.message).toContain("127.0.0.1:1");
+    expect(Date.now() - started).toBeLessThan(30_000); // bounded, never a hang
+  });
+
+  it("a disk path that is a file is a clear error; a disk store holding foreign data is refused", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kvgit-faults-"));
+    try {
+      const file = join(dir, "file");
+      writeFileSync(file, "not a directory");
+      await expect(store({ kind: "disk", path: file })).rejects.toThrow(file);
+      await expect(store({ kind: "disk" } as never)).rejects.toThrow(/path/);
+      const foreign = new MemoryStore();
+      await foreign.set("v/not-ours-but-looks-like-it", new Uint8Array([1]));
+      await expect(store({ backend: foreign })).rejects.toBeInstanceOf(FormatError);
+      expect(foreign.stats().entries).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("rejects bad options with TypeError or RangeError naming the option", async () => {
+    await expect(store({ kind: "cloud" } as never)).rejects.toThrow(/kind/);
+    await expect(store({ codec: "yaml" } as never)).rejects.toThrow(/codec/);
+    await expect(store({ branch: "" })).rejects.toBeInstanceOf(RangeError);
+    await expect(store({ bogus: 1 } as never)).rejects.toThrow(/bogus/);
+    await expect(store({ type: "other" } as never)).rejects.toThrow(/type/);
+  });
+});
