@@ -55,6 +55,8 @@ export class ObjectStore {
  */
 export class WriteBatch {
   private readonly pending = new Map<string, Uint8Array>();
+  /** Everything flushed so far, for `rewrite`. */
+  private readonly flushed = new Map<string, Uint8Array>();
 
   constructor(private readonly kv: KVStore) {}
 
@@ -78,11 +80,18 @@ export class WriteBatch {
     return this.pending.get(objectKey(kind, id));
   }
 
-  async flush(): Promise<void> {
+  /**
+   * Writes everything put since the last flush. With `rewrite`, also writes again what
+   * earlier flushes wrote, under a fresh journal record: a commit retried after losing a
+   * CAS race re-asserts its objects, so the GC age guard counts from this attempt.
+   */
+  async flush(opts: { rewrite?: boolean } = {}): Promise<void> {
+    if (opts.rewrite) for (const [k, v] of this.flushed) if (!this.pending.has(k)) this.pending.set(k, v);
     if (this.pending.size === 0) return;
     // The journal record goes first in the same write, so a garbage collector that lists
     // an object of this batch also finds the record protecting it (see versioned/gc.ts).
     const entries: [string, Uint8Array][] = [journalEntry([...this.pending.keys()]), ...this.pending];
+    for (const [k, v] of this.pending) this.flushed.set(k, v);
     this.pending.clear();
     await backendCall(this.kv, "setMany", () => this.kv.setMany(entries));
   }

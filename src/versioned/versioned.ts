@@ -203,7 +203,7 @@ export class Versioned {
         outcome = await this.mergeInto(batch, head, req.base, oursRoot, req.resolver, { ...annotations(req), policies: merged });
         if (!outcome.merged) return outcome;
       }
-      await batch.flush();
+      await batch.flush({ rewrite: attempt > 0 });
       if (outcome.commit === head || (await this.heads.cas(req.branch, outcome.commit, head))) {
         return outcome;
       }

@@ -89,3 +89,39 @@ for (const t of targets.filter((x) => x.name !== "postgres")) {
     }, 120_000);
   });
 }
+
+for (const t of targets.filter((x) => x.name !== "postgres")) {
+  describe.skipIf(t.skip)(`GC while writers commit: ${t.name}`, () => {
+    it("cleanOrphans in a loop beside 2 writer processes never removes anything reachable", async () => {
+      const spec = t.spec();
+      await seed(spec);
+      const gc = await store(spec);
+      // Garbage for GC to find: a branch that is deleted again.
+      const tmpBranch = await gc.createBranch("tmp");
+      tmpBranch.set("junk", "x".repeat(500));
+      await tmpBranch.commit();
+      await gc.deleteBranch("tmp", { reclaim: false });
+      await new Promise((r) => setTimeout(r, 1_100)); // the garbage is now older than the guard
+      const commits = 12;
+      const writers = Promise.all([0, 1].map((p) => runScript(WRITER, [JSON.stringify(spec), String(p), "4", String(commits)])));
+      let finished = false;
+      void writers.finally(() => (finished = true));
+      let runs = 0;
+      let deleted = 0;
+      // A 1 s guard: far longer than any commit attempt here, far shorter than the run.
+      while (!finished || runs < 2) {
+        deleted += await gc.cleanOrphans({ minAgeMs: 1_000 });
+        runs++;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await writers;
+      expect(runs).toBeGreaterThanOrEqual(2);
+      expect(deleted).toBeGreaterThan(0);
+      await gc.close();
+      const s = await store(spec);
+      expect(s.counter).toBe(2 * 4 * commits);
+      expect((await s.verify()).problems).toEqual([]);
+      await s.close();
+    }, 120_000);
+  });
+}
