@@ -15,7 +15,8 @@ import { buildProof, type Proof } from "./proof.ts";
 import { Snapshot } from "./snapshot.ts";
 import { mergeSorted, prefixRange } from "./sorted-keys.ts";
 import { checkKey, commitInfoOf, missingKey, type CommitInfo, type StoreContext } from "./store-context.ts";
-import { WorkingCopy, type CommittedEntry, type WorkingCopyUpdate } from "./working-copy.ts";
+import { ABSENT, WorkingCopy, type CommittedEntry, type ValueDecoder, type WorkingCopyUpdate } from "./working-copy.ts";
+import { freezeIfJsonLike } from "./frozen-value.ts";
 import { applyPolicyEdits, EMPTY_POLICY, loadPolicy, loadPolicyObject, putPolicy, type MergePolicy, type PolicyEdit } from "./merge-policy.ts";
 import { assertContentType, builtinContentType, hasContentType, registerContentType } from "../merge/registry.ts";
 import type { WriteBatch } from "../objects/object-store.ts";
@@ -25,6 +26,8 @@ interface Move {
   commitId: string;
   update: WorkingCopyUpdate;
   policy: MergePolicy;
+  /** Id of the merge-policy object (undefined: none), to tell whether it changed. */
+  policyId: string | undefined;
 }
 
 export interface MergeResult {
@@ -101,6 +104,8 @@ export class Staged<S extends Schema = Record<string, unknown>> {
   readonly #merges: MergeRegistry;
   /** Merge-policy changes waiting for the next commit. */
   #policyEdits: PolicyEdit[] = [];
+  /** Id of the merge-policy object in force at `baseCommit`. */
+  #policyId: string | undefined;
   #lastMergeResult: MergeResult | undefined;
   #lastRebaseResult: RebaseResult | undefined;
   /** Recency of reads and writes per key (kept when water marks are set), for choosing the coldest keys to drop. */
@@ -109,8 +114,9 @@ export class Staged<S extends Schema = Record<string, unknown>> {
   #queue: Promise<unknown> = Promise.resolve();
 
   /** Use `store()`; this wires an already loaded working copy. */
-  constructor(ctx: StoreContext, branch: string | null, base: string, committed: WorkingCopy, merges = new MergeRegistry()) {
+  constructor(ctx: StoreContext, branch: string | null, base: string, committed: WorkingCopy, merges = new MergeRegistry(), policyId?: string) {
     this.#ctx = ctx;
+    this.#policyId = policyId;
     this.#branch = branch;
     this.#base = base;
     this.#committed = committed;
@@ -124,7 +130,8 @@ export class Staged<S extends Schema = Record<string, unknown>> {
     const commit = await ctx.versioned.getCommit(head);
     const merges = new MergeRegistry();
     merges.setPersisted(await loadPolicy(ctx.versioned, head));
-    return new Staged<S>(ctx, branch, head, await WorkingCopy.load(ctx.versioned, commit.root), merges) as Store<S>;
+    const copy = await WorkingCopy.load(ctx.versioned, commit.root, valueDecoder(ctx, merges));
+    return new Staged<S>(ctx, branch, head, copy, merges, commit.policies) as Store<S>;
   }
 
   // ---- properties ------------------------------------------------------------------
@@ -177,10 +184,8 @@ export class Staged<S extends Schema = Record<string, unknown>> {
       const staged = this.#staged.get(key);
       return staged === REMOVED ? defaultValue : staged;
     }
-    if (!this.#committed.has(key)) return defaultValue;
-    const codec = this.#merges.codecFor(key, this.#ctx.codec);
-    // Cache only values decoded by the store's codec: a content type's codec may change.
-    return this.#committed.valueOf(key, (bytes) => decodeValue(codec, bytes, key), codec === this.#ctx.codec);
+    const value = this.#committed.read(key);
+    return value === ABSENT ? defaultValue : value;
   }
 
   /** The existing keys among `keys`, with their values. */
@@ -286,6 +291,7 @@ export class Staged<S extends Schema = Record<string, unknown>> {
     }
     const prefix = opts.prefix === true;
     this.#merges.setContentType(key, ct, prefix);
+    this.#committed.forgetDecoded(); // the key may now decode with the content type's own codec
     if (opts.persist !== false) this.#policyEdits = [...this.#policyEdits, { target: key, prefix, name: ct?.name ?? null }];
   }
 
@@ -349,12 +355,12 @@ export class Staged<S extends Schema = Record<string, unknown>> {
     if (outcome.strategy === "fast_forward") {
       const set = new Map<string, CommittedEntry>();
       const removed: string[] = [];
-      const root = (await versioned.getCommit(outcome.commit)).root;
       for (const [key, value] of changes) {
         if (value === null) removed.push(key);
         else set.set(key, value);
       }
-      move = { commitId: outcome.commit, update: { root, set, removed }, policy: committedPolicy ?? this.#merges.persistedPolicy() };
+      const committed = await versioned.getCommit(outcome.commit);
+      move = { commitId: outcome.commit, update: { root: committed.root, set, removed }, policy: committedPolicy ?? this.#merges.persistedPolicy(), policyId: committed.policies };
     } else {
       move = await this.#planMoveTo(outcome.commit);
     }
@@ -737,22 +743,26 @@ export class Staged<S extends Schema = Record<string, unknown>> {
   async #planMoveTo(commitId: string): Promise<Move> {
     const commit = await this.#ctx.versioned.getCommit(commitId);
     const [update, policy] = await Promise.all([this.#committed.planMove(commit.root), loadPolicy(this.#ctx.versioned, commitId)]);
-    return { commitId, update, policy };
+    return { commitId, update, policy, policyId: commit.policies };
   }
 
   /** Makes a planned move this object's state; in memory only, so it cannot fail halfway. */
   #adopt(move: Move): void {
     this.#committed.apply(move.update);
     this.#base = move.commitId;
-    this.#merges.setPersisted(move.policy);
+    if (move.policyId !== this.#policyId) {
+      this.#policyId = move.policyId;
+      this.#merges.setPersisted(move.policy);
+      this.#committed.forgetDecoded();
+    }
   }
 
   async #openAt(branch: string | null, commitId: string): Promise<Store<S>> {
-    const copy = this.#committed.clone();
-    copy.apply(await copy.planMove((await this.#ctx.versioned.getCommit(commitId)).root));
     const merges = new MergeRegistry();
     merges.setPersisted(await loadPolicy(this.#ctx.versioned, commitId));
-    return new Staged<S>(this.#ctx, branch, commitId, copy, merges) as Store<S>;
+    const commit = await this.#ctx.versioned.getCommit(commitId);
+    const copy = await WorkingCopy.load(this.#ctx.versioned, commit.root, valueDecoder(this.#ctx, merges));
+    return new Staged<S>(this.#ctx, branch, commitId, copy, merges, commit.policies) as Store<S>;
   }
 
   #decodeConflicts(raw: RawConflict[], swap: boolean): Conflict[] {
@@ -779,4 +789,17 @@ function safeDecode(codec: { decode(b: Uint8Array): unknown }, bytes: Uint8Array
   } catch {
     return bytes;
   }
+}
+
+/**
+ * How a store object decodes committed values: with the key's codec; a value decoded by
+ * the store's own codec that is JSON-like is frozen and shared (content-type codecs may
+ * change with the merge policy, so their results are not kept).
+ */
+function valueDecoder(ctx: StoreContext, merges: MergeRegistry): ValueDecoder {
+  return (key, bytes) => {
+    const codec = merges.codecFor(key, ctx.codec);
+    const value = decodeValue(codec, bytes, key);
+    return { value, share: codec === ctx.codec && freezeIfJsonLike(value) };
+  };
 }

@@ -1,7 +1,6 @@
 import type { Versioned } from "../versioned/versioned.ts";
 import { diffTrees, scanEntries } from "../index/keyset-index.ts";
 import { FormatError } from "../errors.ts";
-import { freezeIfJsonLike } from "./frozen-value.ts";
 
 export interface CommittedEntry {
   readonly id: string;
@@ -18,11 +17,21 @@ export interface WorkingCopyUpdate {
   readonly removed: readonly string[];
 }
 
+/** Marks a key the working copy does not hold. */
+export const ABSENT: unique symbol = Symbol("kvgit.absent");
+
+/**
+ * Decodes one committed value. `share: true` says the value may be kept and handed to
+ * every later read (it is deep-frozen, see frozen-value.ts); otherwise each read decodes.
+ */
+export type ValueDecoder = (key: string, bytes: Uint8Array) => { value: unknown; share: boolean };
+
 /**
  * The committed state a `Staged` reads synchronously: every key of one keyset root with
- * its value id and bytes (decoded on each read). Loaded once at open, then moved between
- * roots by structural diffs, so only changed entries are ever re-read. On an in-process
- * backend (synchronous reads) the bytes of changed entries are fetched on first read.
+ * its value id, bytes and — for shareable (JSON-like) values — the decoded value. Loaded
+ * once at open, values decoded up front so reads are lookups; then moved between roots by
+ * structural diffs, so only changed entries are ever re-read (and decoded on first read).
+ * On an in-process backend the bytes of changed entries are fetched on first read.
  */
 export class WorkingCopy {
   private sortedKeys: string[] | undefined;
@@ -31,12 +40,17 @@ export class WorkingCopy {
 
   private constructor(
     private readonly versioned: Versioned,
+    private readonly decoder: ValueDecoder,
     public root: string,
     readonly entries: Map<string, CommittedEntry>,
   ) {}
 
-  /** Loads all entries of `root`: one batched read per index level plus one for values. */
-  static async load(versioned: Versioned, root: string): Promise<WorkingCopy> {
+  /**
+   * Loads all entries of `root` (one batched read per index level plus one for values) and
+   * decodes the values up front. A value that fails to decode is left for its first read
+   * to report: one bad value never makes a store unopenable.
+   */
+  static async load(versioned: Versioned, root: string, decoder: ValueDecoder): Promise<WorkingCopy> {
     const pairs = await scanEntries(versioned.nodes, root);
     const entries = new Map<string, CommittedEntry>();
     if (versioned.objects.syncReads) {
@@ -49,7 +63,15 @@ export class WorkingCopy {
       const values = await fetchValues(versioned, pairs.map(([, id]) => id));
       for (const [key, id] of pairs) entries.set(key, { id, bytes: values.get(id)! });
     }
-    return new WorkingCopy(versioned, root, entries);
+    for (const [key, entry] of entries) {
+      try {
+        const { value, share } = decoder(key, entry.bytes!);
+        if (share) entry.frozen = { value };
+      } catch {
+        // reported by the first read of this key
+      }
+    }
+    return new WorkingCopy(versioned, decoder, root, entries);
   }
 
   /** Reads what moving to `root` needs (diff + changed values), without changing anything. */
@@ -85,17 +107,19 @@ export class WorkingCopy {
     return this.entries.get(key);
   }
 
-  /**
-   * The committed value of `key` decoded with `decode` (undefined if absent). JSON-like
-   * values are decoded once and shared, deep-frozen; others are decoded on every call.
-   */
-  valueOf(key: string, decode: (bytes: Uint8Array) => unknown, cache: boolean): unknown {
+  /** The committed value of `key`, or ABSENT. Shared values are decoded once. */
+  read(key: string): unknown {
     const entry = this.entries.get(key);
-    if (!entry) return undefined;
-    if (entry.frozen) return entry.frozen.value;
-    const value = decode(entry.bytes ?? this.bytesOf(key)!);
-    if (cache && freezeIfJsonLike(value)) entry.frozen = { value };
+    if (entry === undefined) return ABSENT;
+    if (entry.frozen !== undefined) return entry.frozen.value;
+    const { value, share } = this.decoder(key, entry.bytes ?? this.bytesOf(key)!);
+    if (share) entry.frozen = { value };
     return value;
+  }
+
+  /** Forgets decoded values (when how keys decode may have changed). */
+  forgetDecoded(): void {
+    for (const entry of this.entries.values()) entry.frozen = undefined;
   }
 
   /** The committed bytes of `key` (fetched synchronously on first use when lazy). */
@@ -138,7 +162,7 @@ export class WorkingCopy {
 
   /** An independent copy (for a second store object on the same commit). */
   clone(): WorkingCopy {
-    return new WorkingCopy(this.versioned, this.root, new Map(this.entries));
+    return new WorkingCopy(this.versioned, this.decoder, this.root, new Map(this.entries));
   }
 }
 

@@ -17,6 +17,8 @@ export interface KVStore {
    * It may return the stored bytes themselves: callers must not modify them.
    */
   getSync?(key: string): Uint8Array | undefined;
+  /** Optional, with `getSync`: `getSync(prefix + rest)` without building the key. */
+  getSyncParts?(prefix: string, rest: string): Uint8Array | undefined;
   /** Only the keys that exist appear in the result. */
   getMany(keys: readonly string[]): Promise<Map<string, Uint8Array>>;
   set(key: string, value: Uint8Array): Promise<void>;

@@ -11,6 +11,8 @@ import { hashHex } from "./hash.ts";
  */
 export type ObjectKind = "v" | "n" | "c";
 
+const PREFIXES: Record<ObjectKind, string> = { v: "v/", n: "n/", c: "c/" };
+
 export function objectKey(kind: ObjectKind, id: string): string {
   return `${kind}/${id}`;
 }
@@ -29,7 +31,8 @@ export class ObjectStore {
 
   /** A synchronous read; only when `syncReads`. */
   getSync(kind: ObjectKind, id: string): Uint8Array | undefined {
-    return this.kv.getSync!(objectKey(kind, id));
+    const kv = this.kv;
+    return kv.getSyncParts ? kv.getSyncParts(PREFIXES[kind], id) : kv.getSync!(objectKey(kind, id));
   }
 
   /** One batched backend read; only ids that exist appear in the result. */

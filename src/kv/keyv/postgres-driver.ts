@@ -67,7 +67,10 @@ export class PostgresDriver implements KeyvDriver {
   }
 
   async setMany(entries: ReadonlyArray<readonly [string, string]>): Promise<void> {
-    for (const c of chunks(dedupe(entries), BATCH * 5)) {
+    // Rows are locked in key order, so concurrent writers of overlapping keys (identical
+    // content-addressed objects) never deadlock each other.
+    const sorted = [...dedupe(entries)].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    for (const c of chunks(sorted, BATCH * 5)) {
       await this.q(
         `INSERT INTO ${this.table} (key, value) SELECT * FROM UNNEST($1::text[], $2::text[])
          ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
@@ -77,7 +80,8 @@ export class PostgresDriver implements KeyvDriver {
   }
 
   async deleteMany(keys: readonly string[]): Promise<void> {
-    for (const c of chunks(keys, BATCH * 5)) await this.q(`DELETE FROM ${this.table} WHERE key = ANY($1)`, [c]);
+    const sorted = [...keys].sort();
+    for (const c of chunks(sorted, BATCH * 5)) await this.q(`DELETE FROM ${this.table} WHERE key = ANY($1)`, [c]);
   }
 
   async has(key: string): Promise<boolean> {

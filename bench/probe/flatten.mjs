@@ -1,0 +1,10 @@
+import { createHash } from "node:crypto";
+const ids = Array.from({ length: 40000 }, (_, i) => createHash("sha256").update(String(i)).digest("hex").slice(0, 40));
+const m = new Map(ids.map((id) => ["v/" + id, new Uint8Array(40)]));
+const time = (name, f) => { for (let r = 0; r < 3; r++) f(); const t0 = performance.now(); for (let r = 0; r < 20; r++) f(); console.log(name, ((performance.now() - t0) * 1e6 / (20 * 10000)).toFixed(0), "ns"); };
+const sample = ids.slice(0, 10000);
+time("concat get", () => { let n = 0; for (const id of sample) if (m.get("v/" + id)) n++; });
+time("concat+charCodeAt get", () => { let n = 0; for (const id of sample) { const k = "v/" + id; k.charCodeAt(1); if (m.get(k)) n++; } });
+time("concat get again", () => { let n = 0; for (const id of sample) if (m.get("v/" + id)) n++; });
+time("template get", () => { let n = 0; for (const id of sample) if (m.get(`v/${id}`)) n++; });
+time("concat+flat via +''", () => { let n = 0; for (const id of sample) { const k = ("v/" + id); if (m.get(k.concat(""))) n++; } });
