@@ -62,45 +62,119 @@ export function encodeCommit(c: CommitFields): Uint8Array {
 
 export function decodeCommit(id: string, bytes: Uint8Array): Commit {
   try {
-    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    if (buf[0] !== COMMIT_VERSION) throw new Error(`unknown commit version ${buf[0]}`);
-    let pos = 1;
-    let generation: number;
-    [generation, pos] = readVarint(buf, pos);
-    const time = buf.readDoubleBE(pos);
-    pos += 8;
-    const root = hexAt(buf, pos);
-    pos += 20;
-    let n: number;
-    [n, pos] = readVarint(buf, pos);
-    const parents: string[] = new Array(n);
-    for (let i = 0; i < n; i++, pos += 20) parents[i] = hexAt(buf, pos);
-    if (pos >= buf.length) throw new Error("truncated");
-    const flags = buf[pos++];
-    const commit: { -readonly [K in keyof Commit]: Commit[K] } = { id, root, parents, generation, time };
-    if (flags & FLAG_MESSAGE) {
-      let len: number;
-      [len, pos] = readVarint(buf, pos);
-      if (pos + len > buf.length) throw new Error("truncated message");
-      commit.message = buf.toString("utf8", pos, pos + len);
-      pos += len;
-    }
-    if (flags & FLAG_POLICIES) {
-      commit.policies = hexAt(buf, pos);
-      pos += 20;
-    }
-    if (flags & FLAG_INFO) {
-      commit.info = infoPackr.unpack(buf.subarray(pos)) as Record<string, unknown>;
-      pos = buf.length;
-    }
-    if (pos !== buf.length) throw new Error("trailing bytes");
-    return commit;
+    return new DecodedCommit(id, bytes);
   } catch (err) {
     throw new FormatError(`commit ${id} is corrupt (${(err as Error).message}); the store's data is damaged`, { id });
   }
 }
 
-function hexAt(buf: Buffer, pos: number): string {
+/**
+ * A commit read from its bytes. Validates the whole layout up front but converts only what
+ * a history walk needs (parents, generation, time); the root id and the annotations are
+ * decoded on first access.
+ */
+class DecodedCommit implements Commit {
+  readonly id: string;
+  readonly parents: readonly string[];
+  readonly generation: number;
+  readonly #buf: Uint8Array;
+  readonly #timeAt: number;
+  readonly #tail: number;
+  readonly #flags: number;
+  #root: string | undefined;
+
+  constructor(id: string, bytes: Uint8Array) {
+    const buf = bytes;
+    if (buf[0] !== COMMIT_VERSION) throw new Error(`unknown commit version ${buf[0]}`);
+    let pos = 1;
+    let generation: number;
+    [generation, pos] = readVarint(buf, pos);
+    if (pos + 28 > buf.length) throw new Error("truncated");
+    this.#timeAt = pos;
+    pos += 28; // time and root
+    let n: number;
+    [n, pos] = readVarint(buf, pos);
+    const parents: string[] = new Array(n);
+    for (let i = 0; i < n; i++, pos += 20) parents[i] = hexAt(buf, pos);
+    if (pos >= buf.length) throw new Error("truncated");
+    this.id = id;
+    this.generation = generation;
+    this.parents = parents;
+    this.#buf = buf;
+    this.#flags = buf[pos];
+    this.#tail = pos + 1;
+    this.#annotations(); // validates the rest now: corrupt bytes fail here, not later
+  }
+
+  get time(): number {
+    const b = this.#buf;
+    return new DataView(b.buffer, b.byteOffset, b.byteLength).getFloat64(this.#timeAt);
+  }
+
+  get root(): string {
+    return (this.#root ??= hexAt(this.#buf, rootOffset(this.#buf)));
+  }
+
+  get message(): string | undefined {
+    return this.#annotations().message;
+  }
+
+  get info(): Record<string, unknown> | undefined {
+    return this.#annotations().info;
+  }
+
+  get policies(): string | undefined {
+    return this.#annotations().policies;
+  }
+
+  #parsed: { message?: string; info?: Record<string, unknown>; policies?: string } | undefined;
+
+  #annotations(): { message?: string; info?: Record<string, unknown>; policies?: string } {
+    if (this.#parsed) return this.#parsed;
+    const buf = this.#buf;
+    const flags = this.#flags;
+    let pos = this.#tail;
+    const out: { message?: string; info?: Record<string, unknown>; policies?: string } = {};
+    if (flags & FLAG_MESSAGE) {
+      let len: number;
+      [len, pos] = readVarint(buf, pos);
+      if (pos + len > buf.length) throw new Error("truncated message");
+      out.message = utf8Decoder.decode(buf.subarray(pos, pos + len));
+      pos += len;
+    }
+    if (flags & FLAG_POLICIES) {
+      out.policies = hexAt(buf, pos);
+      pos += 20;
+    }
+    if (flags & FLAG_INFO) {
+      out.info = infoPackr.unpack(buf.subarray(pos)) as Record<string, unknown>;
+      pos = buf.length;
+    }
+    if (pos !== buf.length) throw new Error("trailing bytes");
+    return (this.#parsed = out);
+  }
+
+  /** Plain fields, so a commit compares and prints like the object it was made from. */
+  toJSON(): Omit<Commit, never> {
+    const out: { -readonly [K in keyof Commit]: Commit[K] } = { id: this.id, root: this.root, parents: this.parents, generation: this.generation, time: this.time };
+    const a = this.#annotations();
+    if (a.message !== undefined) out.message = a.message;
+    if (a.info !== undefined) out.info = a.info;
+    if (a.policies !== undefined) out.policies = a.policies;
+    return out;
+  }
+}
+
+/** Offset of the root id: after the version byte, the generation varint and the time. */
+function rootOffset(buf: Uint8Array): number {
+  let pos = 1;
+  while (buf[pos] >= 0x80) pos++;
+  return pos + 1 + 8;
+}
+
+const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
+
+function hexAt(buf: Uint8Array, pos: number): string {
   if (pos + 20 > buf.length) throw new Error("truncated id");
-  return buf.toString("hex", pos, pos + 20);
+  return Buffer.prototype.hexSlice.call(buf, pos, pos + 20) as string;
 }

@@ -46,7 +46,7 @@ describe("storage format v1 (golden)", () => {
     const fields = { root: A, parents: [B], generation: 2, time: 1700000000000, message: "m" };
     const bytes = encodeCommit(fields);
     expect(hex(bytes)).toBe("01" + "02" + "4278bcfe56800000" + A + "01" + B + "01" + "01" + "6d");
-    expect(decodeCommit("x", bytes)).toEqual({ id: "x", ...fields });
+    expect((decodeCommit("x", bytes) as unknown as { toJSON(): unknown }).toJSON()).toEqual({ id: "x", ...fields });
   });
 
   it("rejects corrupt nodes and commits with FormatError", () => {
@@ -56,6 +56,7 @@ describe("storage format v1 (golden)", () => {
     expect(() => decodeCommit("x", new Uint8Array([0x01, 0x02]))).toThrow(FormatError);
     const good = encodeCommit({ root: A, parents: [], generation: 1, time: 0, info: { a: 1 } });
     expect(decodeCommit("x", good).info).toEqual({ a: 1 });
+    expect(decodeCommit("x", good).root).toBe(A);
     expect(() => decodeCommit("x", good.slice(0, 30))).toThrow(FormatError);
   });
 });
