@@ -6,7 +6,7 @@ export const BACKENDS: readonly BackendName[] = ["memory", "disk", "redis"];
 
 export const WORKLOADS = ["W1", "W2", "W3", "W4", "W5", "W6", "W7"] as const;
 export type WorkloadId = (typeof WORKLOADS)[number];
-export const EXTRAS = ["X1", "X2"] as const;
+export const EXTRAS = ["X1", "X2", "X3"] as const;
 export type ExtraId = (typeof EXTRAS)[number];
 export type Selectable = WorkloadId | ExtraId;
 
@@ -69,7 +69,7 @@ export const USAGE = `usage: npm run bench -- [--backend memory|disk|redis|all] 
   --backend  memory (default), disk, redis or all
   --scale    small (every size / 10), full (default), large (N x 100)
   --out      write the kvgit-bench/1 JSON result to FILE
-  --only     comma-separated subset of W1..W7, X1 (scaling, memory), X2 (writers, redis)
+  --only     comma-separated subset of W1..W7, X1 (scaling, memory), X2 (writers, redis), X3 (GC)
              default: W1..W7, plus X1 at full/large scale and X2 with redis
   env KVGIT_BENCH_REDIS_URL (default redis://127.0.0.1:6379)`;
 
@@ -111,6 +111,7 @@ export function parseArgs(argv: readonly string[]): Options {
     only = [...WORKLOADS];
     if (scale !== "small" && backends.includes("memory")) only.push("X1");
     if (backends.includes("redis")) only.push("X2");
+    if (scale !== "small") only.push("X3");
   }
 
   return { backends, scale, out: values.get("out"), only, redisUrl: process.env.KVGIT_BENCH_REDIS_URL ?? "redis://127.0.0.1:6379" };

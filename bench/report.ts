@@ -1,6 +1,7 @@
 /** The printed table and the `kvgit-bench/1` result file. */
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
+import type { GcResult } from "./gc.ts";
 import type { ImplInfo, MachineInfo } from "./env.ts";
 import type { BackendName, Params, Scale, WorkloadId } from "./params.ts";
 import type { ScalingResult } from "./scaling.ts";
@@ -13,7 +14,7 @@ export interface BackendRun {
   skipped?: string;
   workloads: Partial<Record<WorkloadId, WorkloadResult>>;
   /** X1 (memory) and X2 (redis), and why either was skipped. */
-  extras?: { X1?: ScalingResult; X2?: WritersResult; skipped?: Record<string, string> };
+  extras?: { X1?: ScalingResult; X2?: WritersResult; X3?: GcResult; skipped?: Record<string, string> };
 }
 
 export interface BenchResult {
@@ -152,6 +153,15 @@ export function formatRun(run: BackendRun, scale: Scale): string {
         `${x2.commits_per_s.toFixed(1)} commits/s; final counter ${x2.final_counter} (expected ${x2.expected_counter}); ` +
         `strategies ${JSON.stringify(x2.strategies)}, ${x2.concurrency_retries} ConcurrencyError retries; ` +
         `commit latency median ${fmtMs(x2.commit_latency_ms.median)} ms, p95 ${fmtMs(x2.commit_latency_ms.p95)} ms, max ${fmtMs(x2.commit_latency_ms.max)} ms`,
+    );
+  }
+  const x3 = run.extras?.X3;
+  if (x3) {
+    out.push("");
+    out.push(
+      `X3 gc (${run.backend}; ${int.format(x3.keys)} keys, ${int.format(x3.commits)} commits): mark with nothing to sweep ${fmtMs(x3.mark_only_ms)} ms over ${int.format(x3.marked_objects)} objects; ` +
+        `after rebase, cleanOrphans ${fmtMs(x3.sweep_ms)} ms: ${int.format(x3.deleted_objects)} objects, ${int.format(x3.bytes_reclaimed)} B reclaimed; peak heap +${x3.peak_heap_growth_mb} MB; ` +
+        `backend ${int.format(x3.backend_value_bytes_after)} B after (before ${int.format(x3.backend_value_bytes_before)} B; fresh store with the same keys ${int.format(x3.fresh_store_value_bytes)} B)`,
     );
   }
   for (const [what, why] of Object.entries(run.extras?.skipped ?? {})) out.push(`${what} skipped: ${why}`);

@@ -18,15 +18,16 @@ function log(msg: string): void {
 
 /** The modules that need the library, loaded once it is known to import. */
 async function loadHarness() {
-  const [backends, workloads, scaling, x2, data, codecs] = await Promise.all([
+  const [backends, workloads, scaling, x2, gc, data, codecs] = await Promise.all([
     import("./backends.ts"),
     import("./workloads.ts"),
     import("./scaling.ts"),
     import("./x2.ts"),
+    import("./gc.ts"),
     import("./data.ts"),
     import("../src/codec/resolve-codec.ts"),
   ]);
-  return { backends, workloads, scaling, x2, data, codecs };
+  return { backends, workloads, scaling, x2, gc, data, codecs };
 }
 type Harness = Awaited<ReturnType<typeof loadHarness>>;
 
@@ -69,6 +70,10 @@ async function runBackend(h: Harness, backend: BenchBackend, opts: Options): Pro
   if (opts.only.includes("X2") && backend.name === "redis") {
     log(`[redis] X2 writers …`);
     (run.extras ??= {}).X2 = await labelled("X2 writers", () => h.x2.runWriters(opts.scale, opts.redisUrl, log));
+  }
+  if (opts.only.includes("X3")) {
+    log(`[${backend.name}] X3 gc …`);
+    (run.extras ??= {}).X3 = await labelled("X3 gc", () => h.gc.runGc(backend, opts.scale, log));
   }
   return run;
 }
