@@ -1,6 +1,6 @@
 import type { ObjectStore } from "../objects/object-store.ts";
 import { RefError } from "../errors.ts";
-import { decodeCommit, type Commit } from "./commit-object.ts";
+import { decodeCommit, firstParentOf, type Commit } from "./commit-object.ts";
 
 /** Reads commits (immutable, so cached without bounds on staleness) and walks the graph. */
 export class CommitGraph {
@@ -105,6 +105,34 @@ export class CommitGraph {
    */
   async *walk(from: string, allParents: boolean): AsyncGenerator<Commit> {
     for await (const chunk of this.walkChunks(from, allParents)) yield* chunk;
+  }
+
+  /**
+   * Commit ids of `walk`, in chunks. On an in-process backend a first-parent walk reads
+   * each commit's first parent straight from its bytes, without decoding the commit.
+   */
+  async *walkIds(from: string, allParents: boolean, chunkSize = 256): AsyncGenerator<string[]> {
+    if (allParents || !this.objects.syncReads) {
+      for await (const chunk of this.walkChunks(from, allParents, chunkSize)) yield chunk.map((c) => c.id);
+      return;
+    }
+    let id: string | null = from;
+    while (id !== null) {
+      const chunk: string[] = [];
+      while (id !== null && chunk.length < chunkSize) {
+        const cached = this.cache.get(id);
+        let next: string | null;
+        if (cached) next = cached.parents[0] ?? null;
+        else {
+          const bytes = this.objects.getSync("c", id);
+          if (!bytes) throw new RefError(id, `commit ${id} does not exist in this store`);
+          next = firstParentOf(id, bytes);
+        }
+        chunk.push(id);
+        id = next;
+      }
+      yield chunk;
+    }
   }
 
   /** `walk` in chunks, so a long walk costs one await per chunk, not per commit. */

@@ -165,6 +165,19 @@ class DecodedCommit implements Commit {
   }
 }
 
+/**
+ * The first parent of the commit encoded in `bytes` (null for a root commit), read without
+ * decoding the commit: what a first-parent history walk needs from each commit.
+ */
+export function firstParentOf(id: string, bytes: Uint8Array): string | null {
+  let pos = rootOffset(bytes) + 20;
+  if (bytes[0] !== COMMIT_VERSION || pos >= bytes.length) throw new FormatError(`commit ${id} is corrupt (truncated)`, { id });
+  const n = bytes[pos++];
+  if (n === 0) return null;
+  if (n >= 0x80 || pos + 20 > bytes.length) throw new FormatError(`commit ${id} is corrupt (bad parents)`, { id });
+  return hexAt(bytes, pos);
+}
+
 /** Offset of the root id: after the version byte, the generation varint and the time. */
 function rootOffset(buf: Uint8Array): number {
   let pos = 1;
