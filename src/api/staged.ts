@@ -634,7 +634,7 @@ export class Staged<S extends Schema = Record<string, unknown>> {
   async *history(ref?: string, opts: { allParents?: boolean } = {}): AsyncIterable<string> {
     const { versioned } = this.#ctx;
     const from = ref === undefined ? this.#base : await versioned.resolveRef(ref);
-    for await (const chunk of versioned.commits.walkChunks(from, opts.allParents === true)) for (const c of chunk) yield c.id;
+    for await (const chunk of versioned.commits.walkIds(from, opts.allParents === true)) for (const id of chunk) yield id;
   }
 
   async log(opts: { limit?: number; ref?: string; allParents?: boolean } = {}): Promise<CommitInfo[]> {
