@@ -13,58 +13,67 @@ export interface DictTarget {
  * that equals a member name is reached only through `get`/`set`, and assigning to one
  * through the Proxy is a TypeError. `then` reads as undefined so `await store()` works.
  * Methods are bound to the real object, so private state never goes through the traps.
+ *
+ * Every store shares one handler: its trap functions keep their type feedback across
+ * store objects, so reads through a freshly opened store are fast from the first key.
  */
 export function dictProxy<T extends DictTarget>(target: T): T {
-  const bound = new Map<PropertyKey, unknown>();
-  const members = memberNames(target);
-  const member = (prop: PropertyKey) => {
-    const value = Reflect.get(target, prop, target);
-    if (typeof value !== "function") return value;
-    let fn = bound.get(prop);
-    if (!fn) bound.set(prop, (fn = value.bind(target)));
-    return fn;
-  };
-  return new Proxy(target, {
-    get(t, prop) {
-      if (typeof prop === "symbol" || members.has(prop)) return member(prop);
-      if (prop === "then") return undefined;
-      return t.get(prop);
-    },
-    set(t, prop, value) {
-      if (typeof prop === "symbol" || prop in t) {
-        throw new TypeError(
-          `cannot assign ${String(prop)} through the store's property syntax: it is a member of the store API; use store.set(${JSON.stringify(String(prop))}, value)`,
-        );
-      }
-      t.set(prop, value);
-      return true;
-    },
-    deleteProperty(t, prop) {
-      if (typeof prop === "symbol" || prop in t) {
-        throw new TypeError(`cannot delete ${String(prop)} through the store's property syntax: it is a member of the store API; use store.delete(${JSON.stringify(String(prop))})`);
-      }
-      t.delete(prop);
-      return true;
-    },
-    has(t, prop) {
-      if (typeof prop === "symbol" || prop in t) return Reflect.has(t, prop);
-      return t.has(prop);
-    },
-    ownKeys(t) {
-      return t.keys();
-    },
-    getOwnPropertyDescriptor(t, prop) {
-      if (typeof prop === "symbol" || prop in t || !t.has(prop)) return undefined;
-      return { value: t.get(prop), writable: true, enumerable: true, configurable: true };
-    },
-    defineProperty(t, prop, desc) {
-      if (typeof prop === "symbol" || prop in t || !("value" in desc)) {
-        throw new TypeError(`cannot define ${String(prop)} on a store; use store.set(key, value)`);
-      }
-      t.set(prop, desc.value);
-      return true;
-    },
-  });
+  return new Proxy(target, HANDLER) as T;
+}
+
+const HANDLER: ProxyHandler<DictTarget> = {
+  get(t, prop) {
+    if (typeof prop === "symbol" || memberNames(t).has(prop)) return member(t, prop);
+    if (prop === "then") return undefined;
+    return t.get(prop);
+  },
+  set(t, prop, value) {
+    if (typeof prop === "symbol" || prop in t) {
+      throw new TypeError(
+        `cannot assign ${String(prop)} through the store's property syntax: it is a member of the store API; use store.set(${JSON.stringify(String(prop))}, value)`,
+      );
+    }
+    t.set(prop, value);
+    return true;
+  },
+  deleteProperty(t, prop) {
+    if (typeof prop === "symbol" || prop in t) {
+      throw new TypeError(`cannot delete ${String(prop)} through the store's property syntax: it is a member of the store API; use store.delete(${JSON.stringify(String(prop))})`);
+    }
+    t.delete(prop);
+    return true;
+  },
+  has(t, prop) {
+    if (typeof prop === "symbol" || prop in t) return Reflect.has(t, prop);
+    return t.has(prop);
+  },
+  ownKeys(t) {
+    return t.keys();
+  },
+  getOwnPropertyDescriptor(t, prop) {
+    if (typeof prop === "symbol" || prop in t || !t.has(prop)) return undefined;
+    return { value: t.get(prop), writable: true, enumerable: true, configurable: true };
+  },
+  defineProperty(t, prop, desc) {
+    if (typeof prop === "symbol" || prop in t || !("value" in desc)) {
+      throw new TypeError(`cannot define ${String(prop)} on a store; use store.set(key, value)`);
+    }
+    t.set(prop, desc.value);
+    return true;
+  },
+};
+
+const boundMethods = new WeakMap<object, Map<PropertyKey, unknown>>();
+
+/** A member of the real object; methods come bound to it (once per object and name). */
+function member(t: object, prop: PropertyKey): unknown {
+  const value = Reflect.get(t, prop, t);
+  if (typeof value !== "function") return value;
+  let bound = boundMethods.get(t);
+  if (!bound) boundMethods.set(t, (bound = new Map()));
+  let fn = bound.get(prop);
+  if (!fn) bound.set(prop, (fn = value.bind(t)));
+  return fn;
 }
 
 const memberCache = new WeakMap<object, Set<string>>();
@@ -72,7 +81,8 @@ const memberCache = new WeakMap<object, Set<string>>();
 /**
  * Every string property name reachable on `target`'s prototype chain (its API members and
  * Object.prototype's), computed once per class: a Set lookup is cheaper than `in` on the
- * hot `s[key]` path. Targets keep their state in private fields, so they have no own ones.
+ * hot `s[key]` path. Targets keep their state in private fields; own properties (such as
+ * a namespace's `namespace`) are the same for every instance of a class.
  */
 function memberNames(target: object): Set<string> {
   const proto = Object.getPrototypeOf(target) as object;

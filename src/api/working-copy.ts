@@ -1,13 +1,14 @@
 import type { Versioned } from "../versioned/versioned.ts";
-import { diffTrees, scanEntries } from "../index/keyset-index.ts";
+import { diffTrees, scanLeaves } from "../index/keyset-index.ts";
 import { FormatError } from "../errors.ts";
 
 export interface CommittedEntry {
   readonly id: string;
   /** The value's bytes; absent until first read when the backend reads synchronously. */
   bytes?: Uint8Array;
-  /** The decoded, deep-frozen value once read (JSON-like values only; see frozen-value.ts). */
-  frozen?: { readonly value: unknown };
+  /** True once `value` holds the decoded, deep-frozen value (JSON-like values only). */
+  shared?: boolean;
+  value?: unknown;
 }
 
 /** The entries to set (with bytes) and keys to drop to move a working copy to `root`. */
@@ -51,24 +52,27 @@ export class WorkingCopy {
    * to report: one bad value never makes a store unopenable.
    */
   static async load(versioned: Versioned, root: string, decoder: ValueDecoder): Promise<WorkingCopy> {
-    const pairs = await scanEntries(versioned.nodes, root);
+    const leaves = await scanLeaves(versioned.nodes, root);
+    const objects = versioned.objects;
+    const fetched = objects.syncReads ? undefined : await fetchValues(versioned, leaves.flatMap((l) => l.ids));
     const entries = new Map<string, CommittedEntry>();
-    if (versioned.objects.syncReads) {
-      for (const [key, id] of pairs) {
-        const bytes = versioned.objects.getSync("v", id);
+    for (const leaf of leaves) {
+      const { keys, ids } = leaf;
+      for (let i = 0; i < keys.length; i++) {
+        const id = ids[i];
+        const bytes = fetched ? fetched.get(id) : objects.getSync("v", id);
         if (!bytes) throw missingValue(id);
-        entries.set(key, { id, bytes });
-      }
-    } else {
-      const values = await fetchValues(versioned, pairs.map(([, id]) => id));
-      for (const [key, id] of pairs) entries.set(key, { id, bytes: values.get(id)! });
-    }
-    for (const [key, entry] of entries) {
-      try {
-        const { value, share } = decoder(key, entry.bytes!);
-        if (share) entry.frozen = { value };
-      } catch {
-        // reported by the first read of this key
+        const entry: CommittedEntry = { id, bytes, shared: false, value: undefined };
+        try {
+          const decoded = decoder(keys[i], bytes);
+          if (decoded.share) {
+            entry.shared = true;
+            entry.value = decoded.value;
+          }
+        } catch {
+          // reported by the first read of this key
+        }
+        entries.set(keys[i], entry);
       }
     }
     return new WorkingCopy(versioned, decoder, root, entries);
@@ -111,15 +115,21 @@ export class WorkingCopy {
   read(key: string): unknown {
     const entry = this.entries.get(key);
     if (entry === undefined) return ABSENT;
-    if (entry.frozen !== undefined) return entry.frozen.value;
+    if (entry.shared) return entry.value;
     const { value, share } = this.decoder(key, entry.bytes ?? this.bytesOf(key)!);
-    if (share) entry.frozen = { value };
+    if (share) {
+      entry.shared = true;
+      entry.value = value;
+    }
     return value;
   }
 
   /** Forgets decoded values (when how keys decode may have changed). */
   forgetDecoded(): void {
-    for (const entry of this.entries.values()) entry.frozen = undefined;
+    for (const entry of this.entries.values()) {
+      entry.shared = false;
+      entry.value = undefined;
+    }
   }
 
   /** The committed bytes of `key` (fetched synchronously on first use when lazy). */

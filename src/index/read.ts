@@ -113,6 +113,21 @@ export interface KeyRange {
  * whose range overlaps the prefix, one batched backend read per level: O(depth + matches).
  */
 export async function scanEntries(nodes: NodeSource, root: string, prefix = ""): Promise<[string, string][]> {
+  const out: [string, string][] = [];
+  for (const leaf of await scanLeaves(nodes, root, prefix)) {
+    for (let i = 0; i < leaf.keys.length; i++) {
+      const k = leaf.keys[i];
+      if (prefix === "" || k.startsWith(prefix)) out.push([k, leaf.ids[i]]);
+    }
+  }
+  return out;
+}
+
+/**
+ * The leaves, in key order, that can hold keys starting with `prefix` (every leaf for "").
+ * They may also hold keys around the prefix: callers filter.
+ */
+export async function scanLeaves(nodes: NodeSource, root: string, prefix = ""): Promise<IndexNode[]> {
   let level: string[] = [root];
   for (;;) {
     await nodes.prefetch(level);
@@ -128,15 +143,9 @@ export async function scanEntries(nodes: NodeSource, root: string, prefix = ""):
     if (next.length === 0) return [];
     level = next;
   }
-  const out: [string, string][] = [];
-  for (const id of level) {
-    const leaf = await nodes.get(id);
-    for (let i = 0; i < leaf.keys.length; i++) {
-      const k = leaf.keys[i];
-      if (prefix === "" || k.startsWith(prefix)) out.push([k, leaf.ids[i]]);
-    }
-  }
-  return out;
+  const leaves: IndexNode[] = [];
+  for (const id of level) leaves.push(await nodes.get(id));
+  return leaves;
 }
 
 /** Child i holds keys in (keys[i-1], keys[i]]: can any of them start with `prefix`? */
