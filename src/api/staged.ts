@@ -125,8 +125,8 @@ export class Staged<S extends Schema = Record<string, unknown>> {
   }
 
   /** Opens a store object on `branch` (created at an empty root commit if absent). */
-  static async open<S extends Schema>(ctx: StoreContext, branch: string): Promise<Store<S>> {
-    const head = await ctx.versioned.ensureBranch(branch);
+  static async open<S extends Schema>(ctx: StoreContext, branch: string, create = true): Promise<Store<S>> {
+    const head = create ? await ctx.versioned.ensureBranch(branch) : await ctx.versioned.branchHead(branch);
     const commit = await ctx.versioned.getCommit(head);
     const merges = new MergeRegistry();
     merges.setPersisted(await loadPolicy(ctx.versioned, head));
@@ -413,8 +413,8 @@ export class Staged<S extends Schema = Record<string, unknown>> {
   }
 
   /** Walks every branch and re-hashes every reachable commit, index node and value. */
-  verify(): Promise<VerifyReport> {
-    return this.#ctx.versioned.verify();
+  verify(opts: { onProgress?: (objectsChecked: number) => void } = {}): Promise<VerifyReport> {
+    return this.#ctx.versioned.verify(opts);
   }
 
   /** Deletes objects no branch reaches, older than `minAgeMs` (default one hour); returns the count. */

@@ -25,13 +25,18 @@ export interface StoreOptions {
   connectTimeoutMs?: number;
   /** Key namespace inside a shared server opened from `url` (default "kvgit"). */
   namespace?: string;
+  /**
+   * False: open only an existing store and branch — never initialise an empty backend or
+   * create the branch (FormatError / RefError instead). Default true.
+   */
+  create?: boolean;
   /** Rebase (GC) when the total encoded value size exceeds this many bytes. */
   highWaterBytes?: number;
   /** Rebase down to this many bytes (default 80 % of `highWaterBytes`). */
   lowWaterBytes?: number;
 }
 
-const KNOWN_OPTIONS = new Set(["kind", "path", "keyv", "url", "backend", "type", "branch", "codec", "connectTimeoutMs", "namespace", "highWaterBytes", "lowWaterBytes"]);
+const KNOWN_OPTIONS = new Set(["kind", "path", "keyv", "url", "backend", "type", "branch", "codec", "connectTimeoutMs", "namespace", "create", "highWaterBytes", "lowWaterBytes"]);
 
 /**
  * Opens a store. Bad options reject with a TypeError/RangeError naming the option; data in
@@ -45,6 +50,7 @@ export async function store(options: StoreOptions = {}): Promise<Store | LiveSto
   for (const key of Object.keys(options)) {
     if (!KNOWN_OPTIONS.has(key)) throw new TypeError(`unknown store() option ${JSON.stringify(key)}; known options: ${[...KNOWN_OPTIONS].join(", ")}`);
   }
+  if (options.create !== undefined && typeof options.create !== "boolean") throw new TypeError(`option "create" must be a boolean, got ${typeof options.create}`);
   const type = options.type ?? "versioned";
   if (type !== "versioned" && type !== "live") throw new TypeError(`option "type" must be "versioned" or "live", got ${JSON.stringify(type)}`);
   const branch = options.branch ?? "main";
@@ -53,9 +59,10 @@ export async function store(options: StoreOptions = {}): Promise<Store | LiveSto
   const water = waterMarks(options);
   const kv = await openBackend(options);
   try {
-    const versioned = await Versioned.open(kv);
+    const create = options.create !== false;
+    const versioned = await Versioned.open(kv, { create });
     if (type === "live") return await Live.open(kv, codec);
-    return await Staged.open({ versioned, codec, ...(water ? { water } : {}) }, branch);
+    return await Staged.open({ versioned, codec, ...(water ? { water } : {}) }, branch, create);
   } catch (err) {
     await kv.close().catch(() => {});
     throw err;

@@ -18,6 +18,13 @@ export interface WorkingCopyUpdate {
   readonly removed: readonly string[];
 }
 
+/**
+ * Stores up to this many keys decode their values when opened, so every read is a lookup;
+ * larger ones decode each value on its first read, keeping a big store quick to open and
+ * its heap small until values are actually used.
+ */
+export const DECODE_AT_OPEN_LIMIT = 100_000;
+
 /** Marks a key the working copy does not hold. */
 export const ABSENT: unique symbol = Symbol("kvgit.absent");
 
@@ -30,8 +37,9 @@ export type ValueDecoder = (key: string, bytes: Uint8Array) => { value: unknown;
 /**
  * The committed state a `Staged` reads synchronously: every key of one keyset root with
  * its value id, bytes and — for shareable (JSON-like) values — the decoded value. Loaded
- * once at open, values decoded up front so reads are lookups; then moved between roots by
- * structural diffs, so only changed entries are ever re-read (and decoded on first read).
+ * once at open (values decoded up front, see DECODE_AT_OPEN_LIMIT); then moved between
+ * roots by structural diffs, so only changed entries are ever re-read (and decoded on
+ * first read).
  * On an in-process backend the bytes of changed entries are fetched on first read.
  */
 export class WorkingCopy {
@@ -56,6 +64,9 @@ export class WorkingCopy {
     const objects = versioned.objects;
     const fetched = objects.syncReads ? undefined : await fetchValues(versioned, leaves.flatMap((l) => l.ids));
     const entries = new Map<string, CommittedEntry>();
+    let count = 0;
+    for (const leaf of leaves) count += leaf.keys.length;
+    const decodeNow = count <= DECODE_AT_OPEN_LIMIT;
     for (const leaf of leaves) {
       const { keys, ids } = leaf;
       for (let i = 0; i < keys.length; i++) {
@@ -63,6 +74,8 @@ export class WorkingCopy {
         const bytes = fetched ? fetched.get(id) : objects.getSync("v", id);
         if (!bytes) throw missingValue(id);
         const entry: CommittedEntry = { id, bytes, shared: false, value: undefined };
+        entries.set(keys[i], entry);
+        if (!decodeNow) continue;
         try {
           const decoded = decoder(keys[i], bytes);
           if (decoded.share) {
@@ -72,7 +85,6 @@ export class WorkingCopy {
         } catch {
           // reported by the first read of this key
         }
-        entries.set(keys[i], entry);
       }
     }
     return new WorkingCopy(versioned, decoder, root, entries);

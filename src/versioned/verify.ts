@@ -14,14 +14,16 @@ export interface VerifyReport {
  * Walks every object reachable from every branch head and re-hashes it: a store passes
  * when every commit, index node and value is present and its bytes hash to its id.
  */
-export async function verifyStore(versioned: Versioned): Promise<VerifyReport> {
+export async function verifyStore(versioned: Versioned, opts: { onProgress?: (objectsChecked: number) => void } = {}): Promise<VerifyReport> {
   const report: VerifyReport = { ok: true, commits: 0, nodes: 0, values: 0, problems: [] };
+  let checked = 0;
   await walkReachable(versioned, {
     readValues: true,
     onObject: (key) => {
       if (key.startsWith("c/")) report.commits++;
       else if (key.startsWith("n/")) report.nodes++;
       else report.values++;
+      if (++checked % 5_000 === 0) opts.onProgress?.(checked);
     },
     onDamage: (key, problem, detail) => report.problems.push(`${key}: ${problem}${detail ? ` (${detail})` : ""}`),
   });

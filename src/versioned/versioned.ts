@@ -1,11 +1,11 @@
 import type { KVStore } from "../kv/kv-store.ts";
-import { ConcurrencyError, RefError } from "../errors.ts";
+import { ConcurrencyError, FormatError, RefError } from "../errors.ts";
 import { backendCall, ObjectStore, type WriteBatch } from "../objects/object-store.ts";
 import { isHashHex } from "../objects/hash.ts";
 import { applyChanges, buildTree, diffTrees, NodeSource, type KeyChange, type KeyDiff } from "../index/keyset-index.ts";
 import { encodeCommit, type Commit, type CommitFields } from "./commit-object.ts";
 import { CommitGraph } from "./commit-graph.ts";
-import { ensureFormat } from "./format-marker.ts";
+import { ensureFormat, FORMAT_KEY } from "./format-marker.ts";
 import { BranchHeads, checkBranchName } from "./refs.ts";
 import { cleanOrphans, type CleanOrphansOptions, type GcResult } from "./gc.ts";
 import { verifyStore, type VerifyReport } from "./verify.ts";
@@ -74,9 +74,16 @@ export class Versioned {
     this.heads = new BranchHeads(kv);
   }
 
-  /** Opens (and for an empty backend, initialises) a store. Foreign data: FormatError. */
-  static async open(kv: KVStore): Promise<Versioned> {
-    await ensureFormat(kv);
+  /**
+   * Opens (and for an empty backend, initialises — unless `create` is false) a store.
+   * Foreign data: FormatError; an empty backend with `create: false`: FormatError too.
+   */
+  static async open(kv: KVStore, opts: { create?: boolean } = {}): Promise<Versioned> {
+    const create = opts.create !== false;
+    await ensureFormat(kv, !create);
+    if (!create && (await backendCall(kv, "get", () => kv.get(FORMAT_KEY))) === undefined) {
+      throw new FormatError(`there is no kvgit store at ${kv.description}; nothing was written`, { backend: kv.description });
+    }
     return new Versioned(kv);
   }
 
@@ -308,8 +315,8 @@ export class Versioned {
   }
 
   /** Re-hashes every object reachable from every branch (see verify.ts). */
-  verify(): Promise<VerifyReport> {
-    return verifyStore(this);
+  verify(opts: { onProgress?: (objectsChecked: number) => void } = {}): Promise<VerifyReport> {
+    return verifyStore(this, opts);
   }
 
   async close(): Promise<void> {

@@ -66,6 +66,19 @@ describe("backend faults", () => {
     }
   });
 
+  it("create: false opens only an existing store and branch, writing nothing", async () => {
+    const empty = new MemoryStore();
+    await expect(store({ backend: empty, create: false })).rejects.toBeInstanceOf(FormatError);
+    expect(empty.stats().entries).toBe(0);
+    const backend = new MemoryStore();
+    await (await store({ backend })).commit({ message: "init" });
+    const before = backend.stats().entries;
+    await expect(store({ backend, branch: "ghost", create: false })).rejects.toThrow(/ghost/);
+    expect(backend.stats().entries).toBe(before);
+    expect((await store({ backend, create: false })).currentBranch).toBe("main");
+    await expect(store({ backend, create: "no" } as never)).rejects.toThrow(/create/);
+  });
+
   it("rejects bad options with TypeError or RangeError naming the option", async () => {
     await expect(store({ kind: "cloud" } as never)).rejects.toThrow(/kind/);
     await expect(store({ codec: "yaml" } as never)).rejects.toThrow(/codec/);
