@@ -11,6 +11,17 @@ export function freezeIfJsonLike(value: unknown): boolean {
   return true;
 }
 
+/** Deep-freezes a value known to be JSON-like and freshly decoded (no shared parts). */
+export function freezeFreshJson(value: unknown): void {
+  if (value === null || typeof value !== "object") return;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) freezeFreshJson(value[i]);
+  } else {
+    for (const k in value) freezeFreshJson((value as Record<string, unknown>)[k]);
+  }
+  Object.freeze(value);
+}
+
 function isJsonLike(value: unknown, depth: number): boolean {
   if (value === null || typeof value !== "object") return typeof value !== "function" && typeof value !== "symbol";
   if (depth > 64) return false;

@@ -16,7 +16,7 @@ import { Snapshot } from "./snapshot.ts";
 import { mergeSorted, prefixRange } from "./sorted-keys.ts";
 import { checkKey, commitInfoOf, missingKey, type CommitInfo, type StoreContext } from "./store-context.ts";
 import { ABSENT, WorkingCopy, type CommittedEntry, type ValueDecoder, type WorkingCopyUpdate } from "./working-copy.ts";
-import { freezeIfJsonLike } from "./frozen-value.ts";
+import { freezeFreshJson, freezeIfJsonLike } from "./frozen-value.ts";
 import { applyPolicyEdits, EMPTY_POLICY, loadPolicy, loadPolicyObject, putPolicy, type MergePolicy, type PolicyEdit } from "./merge-policy.ts";
 import { assertContentType, builtinContentType, hasContentType, registerContentType } from "../merge/registry.ts";
 import type { WriteBatch } from "../objects/object-store.ts";
@@ -800,6 +800,11 @@ function valueDecoder(ctx: StoreContext, merges: MergeRegistry): ValueDecoder {
   return (key, bytes) => {
     const codec = merges.codecFor(key, ctx.codec);
     const value = decodeValue(codec, bytes, key);
-    return { value, share: codec === ctx.codec && freezeIfJsonLike(value) };
+    if (codec !== ctx.codec) return { value, share: false };
+    if (codec.decodesPlain?.(bytes)) {
+      freezeFreshJson(value);
+      return { value, share: true };
+    }
+    return { value, share: freezeIfJsonLike(value) };
   };
 }

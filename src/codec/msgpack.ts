@@ -95,6 +95,7 @@ export function createMsgpackCodec(options: MsgpackCodecOptions = {}): Codec {
 
   return {
     name: "msgpack",
+    decodesPlain: (bytes: Uint8Array) => bytes[0] === PLAIN_MARK,
     encode(value: unknown): Uint8Array {
       const { negativeZero, plain } = inspectValue(value, "msgpack");
       if (plain) return packPlain(value);
