@@ -148,3 +148,12 @@ describe("msgpack codec", () => {
     expect((padded as { dataView?: unknown }).dataView).toBeUndefined(); // the caller's array is not touched
   });
 });
+
+describe("msgpack decodesPlain", () => {
+  it("is true exactly for values written on the plain (JSON-like) path", async () => {
+    const { msgpackCodec: codec } = await import("../../src/codec/msgpack.ts");
+    for (const v of [{ a: 1, b: ["x", null, true] }, [1, 2.5], "s", 3, null]) expect(codec.decodesPlain!(codec.encode(v))).toBe(true);
+    const shared = { x: 1 };
+    for (const v of [new Map([["a", 1]]), { d: new Date(0) }, [shared, shared], { u: undefined }, -0, 10n]) expect(codec.decodesPlain!(codec.encode(v))).toBe(false);
+  });
+});
