@@ -78,12 +78,13 @@ export class DiskStore implements KVStore {
     });
   }
 
-  /** LMDB reads are memory-mapped and synchronous: hot read paths skip the promise. */
+  /**
+   * LMDB reads are memory-mapped and synchronous: hot read paths skip the promise. Served
+   * from the read snapshot the last async read refreshed (kvgit reads a branch head, always
+   * async, before the immutable objects it names), so it skips the per-read refresh.
+   */
   getSync(key: string): Uint8Array | undefined {
-    return this.run("get", () => {
-      this.root.resetReadTxn();
-      return asBytes(this.data.getBinary(encodeKey(key)));
-    });
+    return this.run("get", () => asBytes(this.data.getBinary(encodeKey(key))));
   }
 
   async getMany(keys: readonly string[]): Promise<Map<string, Uint8Array>> {
@@ -181,7 +182,10 @@ export class DiskStore implements KVStore {
   private run<T>(op: string, fn: () => T): T {
     if (this.closed) throw new BackendError(`disk store ${this.path} is closed`, { path: this.path, op });
     try {
-      return fn();
+      const result = fn();
+      // After a write, later synchronous reads must see it: start a fresh read snapshot.
+      if (WRITES.has(op)) this.root.resetReadTxn();
+      return result;
     } catch (err) {
       if (/Key size is larger than the maximum/.test(messageOf(err))) {
         throw new RangeError(`disk store ${this.path}: ${op}: a key is longer than the 1978 bytes LMDB allows`);
@@ -201,6 +205,8 @@ function decodeKey(raw: Buffer | string): string {
 }
 
 /** getBinary returns a fresh copy; expose it as a plain Uint8Array like every backend. */
+const WRITES = new Set(["set", "setMany", "delete", "deleteMany", "cas", "clear"]);
+
 function asBytes(b: Buffer): Uint8Array;
 function asBytes(b: Buffer | undefined): Uint8Array | undefined;
 function asBytes(b: Buffer | undefined): Uint8Array | undefined {

@@ -12,9 +12,10 @@ export interface KVStore {
 
   get(key: string): Promise<Uint8Array | undefined>;
   /**
-   * Optional: a synchronous read, offered only by in-process backends (MemoryStore). Hot
-   * read paths (history walks, lazy value loading) use it to avoid a promise per object.
-   * It may return the stored bytes themselves: callers must not modify them.
+   * Optional: a synchronous read, offered by in-process backends (memory, LMDB). kvgit uses
+   * it only for immutable objects, on hot read paths (history walks, loading values), to
+   * avoid a promise per object. It may return the stored bytes themselves (do not modify
+   * them) and may serve a snapshot taken at the backend's last asynchronous read.
    */
   getSync?(key: string): Uint8Array | undefined;
   /** Optional, with `getSync`: `getSync(prefix + rest)` without building the key. */

@@ -242,3 +242,24 @@ describe("DiskStore", () => {
     expect(existsSync(join(dir, "data.mdb"))).toBe(true);
   });
 });
+
+describe("DiskStore.getSync snapshots", () => {
+  it("sees this process's own writes at once, and another writer's after an async read", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kvgit-disk-sync-"));
+    try {
+      const a = await DiskStore.open(dir);
+      const b = await DiskStore.open(dir);
+      expect(a.getSync("v/x")).toBeUndefined();
+      await a.set("v/x", new Uint8Array([1]));
+      expect(a.getSync("v/x")).toEqual(new Uint8Array([1]));
+      await b.get("h/main"); // any async read refreshes b's snapshot
+      expect(b.getSync("v/x")).toEqual(new Uint8Array([1]));
+      await a.setMany([["v/y", new Uint8Array([2])]]);
+      expect(a.getSync("v/y")).toEqual(new Uint8Array([2]));
+      await a.close();
+      await b.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -81,6 +81,7 @@ describe("review findings", () => {
     const a = await store({ backend: mem });
     a.k = 1;
     await a.commit();
+    await new Promise((r) => setTimeout(r, 5)); // a distinct initial commit (ids depend on time)
     const b = await store({ backend: mem, branch: "other" }); // its own root commit: no common ancestor
     b.j = 2;
     await b.commit();
@@ -152,5 +153,58 @@ describe("review findings", () => {
     }
     await s.refresh();
     expect(s.c).toBe(12);
+  });
+
+  it("F7: a merge function that throws while building a criss-cross virtual base gives MergeConflict", async () => {
+    let fail = false;
+    const fn = (_b: unknown, o: unknown, t: unknown) => {
+      if (fail) throw new Error("boom");
+      return Math.max(o as number, t as number);
+    };
+    const a = await store();
+    a.setMergeFn("k", fn);
+    a.k = 0;
+    await a.commit();
+    const b = await a.createBranch("b");
+    b.setMergeFn("k", fn);
+    a.k = 1;
+    await a.commit();
+    const a1 = a.currentCommit;
+    b.k = 2;
+    await b.commit();
+    const b1 = b.currentCommit;
+    await a.merge(b1);
+    await b.merge(a1);
+    a.k = 10;
+    await a.commit();
+    b.k = 20;
+    await b.commit();
+    fail = true;
+    const err = await a.merge("b").catch((e) => e);
+    expect(err?.code).toBe("MERGE_CONFLICT");
+  });
+
+  it("F8: a merge function returning a Promise (garbage) fails the commit", async () => {
+    const s = await store();
+    s.k = 1;
+    await s.commit();
+    const t = await s.checkout("main");
+    t.k = 2;
+    await t.commit();
+    s.k = 3;
+    const before = s.currentCommit;
+    const err = await s.commit({ mergeFns: { k: (async () => 5) as never } }).catch((e) => e);
+    expect(err?.code).toBe("MERGE_CONFLICT");
+    expect(s.currentCommit).toBe(before);
+    expect(s.k).toBe(3);
+  });
+
+  it("F9: reset() drops every staged change, including staged merge-policy edits", async () => {
+    const s = await store();
+    s.setContentType("n", counter());
+    s.reset();
+    expect(s.hasChanges).toBe(false);
+    const r = await s.commit();
+    expect(r.strategy).toBe("no_op");
   });
 });
