@@ -257,6 +257,7 @@ export class Staged<S extends Schema = Record<string, unknown>> {
   /** Drops all staged changes. */
   reset(): void {
     this.#staged.clear();
+    this.#policyEdits = [];
   }
 
   /** A key-prefixed view (`name/key`) of this store. */
@@ -312,10 +313,10 @@ export class Staged<S extends Schema = Record<string, unknown>> {
     const only = opts.keys === undefined ? undefined : new Set([...opts.keys].map((k) => (checkKey(k), k)));
     // Encode first: a value the codec cannot encode fails the commit before any write.
     const changes = new Map<string, EncodedValue | null>();
-    const committedKeys: string[] = [];
+    const committedKeys = new Map<string, StagedValue>();
     for (const [key, value] of this.#staged) {
       if (only && !only.has(key)) continue;
-      committedKeys.push(key);
+      committedKeys.set(key, value);
       const before = this.#committed.get(key);
       if (value === REMOVED) {
         if (before) changes.set(key, null);
@@ -327,6 +328,7 @@ export class Staged<S extends Schema = Record<string, unknown>> {
     }
     const edits = this.#policyEdits;
     let committedPolicy: MergePolicy | undefined;
+    let prepared: Move | undefined;
     const outcome = await versioned.commit({
       branch,
       base: this.#base,
@@ -334,6 +336,9 @@ export class Staged<S extends Schema = Record<string, unknown>> {
       message: opts.message,
       info: opts.info,
       resolver: this.#merges.resolver(codec, opts),
+      prepare: async ({ commit }) => {
+        prepared = await this.#planMoveTo(commit);
+      },
       ...(edits.length > 0
         ? {
             policies: async (current: string | undefined, batch: WriteBatch) => {
@@ -351,8 +356,10 @@ export class Staged<S extends Schema = Record<string, unknown>> {
       }
       throw new MergeConflict(conflicts, outcome.mergeErrors ?? {});
     }
-    let move: Move;
-    if (outcome.strategy === "fast_forward") {
+    let move: Move | undefined;
+    if (outcome.strategy === "no_op") {
+      move = undefined; // nothing changed
+    } else if (outcome.strategy === "fast_forward") {
       const set = new Map<string, CommittedEntry>();
       const removed: string[] = [];
       for (const [key, value] of changes) {
@@ -362,12 +369,13 @@ export class Staged<S extends Schema = Record<string, unknown>> {
       const committed = await versioned.getCommit(outcome.commit);
       move = { commitId: outcome.commit, update: { root: committed.root, set, removed }, policy: committedPolicy ?? this.#merges.persistedPolicy(), policyId: committed.policies };
     } else {
-      move = await this.#planMoveTo(outcome.commit);
+      move = prepared!; // read before the head moved (see CommitRequest.prepare)
     }
-    // Nothing below can fail: the commit has landed, adopt it.
-    this.#adopt(move);
-    this.#policyEdits = [];
-    for (const key of committedKeys) this.#staged.delete(key);
+    // Nothing below can fail: the commit has landed, adopt it. Values and policy edits
+    // staged while it was in flight stay staged.
+    if (move) this.#adopt(move);
+    this.#policyEdits = this.#policyEdits.slice(edits.length);
+    for (const [key, value] of committedKeys) if (this.#staged.get(key) === value) this.#staged.delete(key);
     const water = this.#ctx.water;
     if (water && this.#committed.totalBytes() > water.high) {
       this.#lastRebaseResult = await this.#rebase({}, new Set(changes.keys())).catch(() => this.#noRebase());

@@ -1,6 +1,11 @@
 import type { ObjectStore, WriteBatch } from "../objects/object-store.ts";
 import { FormatError } from "../errors.ts";
 import { decodeNode, encodeNode, type IndexNode } from "./node.ts";
+import { hashHex } from "../objects/hash.ts";
+
+/** The empty keyset: one empty leaf. Known without reading, so using it never writes. */
+export const EMPTY_NODE: IndexNode = { height: 0, keys: [], ids: [] };
+export const EMPTY_ROOT = hashHex(encodeNode(EMPTY_NODE));
 
 /**
  * Reads index nodes through a bounded cache of decoded nodes. Nodes are immutable and
@@ -23,6 +28,7 @@ export class NodeSource {
   async get(id: string): Promise<IndexNode> {
     const hit = this.cache.get(id);
     if (hit) return hit;
+    if (id === EMPTY_ROOT) return EMPTY_NODE;
     this.reads++;
     const bytes = this.objects.syncReads ? this.objects.getSync("n", id) : await this.objects.get("n", id);
     if (!bytes) throw missingNode(id);
@@ -41,7 +47,7 @@ export class NodeSource {
   async prefetch(ids: Iterable<string>): Promise<void> {
     if (!this.batches) return;
     const missing: string[] = [];
-    for (const id of ids) if (!this.cache.has(id)) missing.push(id);
+    for (const id of ids) if (!this.cache.has(id) && id !== EMPTY_ROOT) missing.push(id);
     if (missing.length === 0) return;
     this.reads++;
     const found = await this.objects.getMany("n", missing);

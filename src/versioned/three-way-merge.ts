@@ -69,6 +69,7 @@ export async function threeWayMerge(
       continue;
     }
     theirsByKey.delete(d.key);
+    if (d.to === undefined && t.to === undefined) continue; // removed by both: removed
     if (resolver.has(d.key)) contested.push({ key: d.key, base: d.from, ours: d.to, theirs: t.to, decide: true });
     else if (d.to === t.to) autoMergedKeys.push(d.key);
     else if (conflictPolicy === "ours") changes.push({ key: d.key, valueId: d.to ?? null });

@@ -2,7 +2,7 @@ import type { KVStore } from "../kv/kv-store.ts";
 import { ConcurrencyError, FormatError, RefError } from "../errors.ts";
 import { backendCall, ObjectStore, type WriteBatch } from "../objects/object-store.ts";
 import { isHashHex } from "../objects/hash.ts";
-import { applyChanges, buildTree, diffTrees, NodeSource, type KeyChange, type KeyDiff } from "../index/keyset-index.ts";
+import { applyChanges, buildTree, diffTrees, EMPTY_ROOT, NodeSource, type KeyChange, type KeyDiff } from "../index/keyset-index.ts";
 import { encodeCommit, type Commit, type CommitFields } from "./commit-object.ts";
 import { CommitGraph } from "./commit-graph.ts";
 import { ensureFormat, FORMAT_KEY } from "./format-marker.ts";
@@ -31,6 +31,12 @@ export interface CommitRequest {
   /** Attempts after the first when the head keeps moving (default 32). */
   maxRetries?: number;
   /**
+   * Runs after the objects are written and before the head moves, for a merged outcome:
+   * whatever the caller must read to adopt the commit is read here, so nothing can fail
+   * after the commit has landed. A throw abandons this attempt (nothing has moved).
+   */
+  prepare?: (outcome: { commit: string; root: string }) => Promise<void>;
+  /**
    * The merge-policy object id for the new commit, given the policy id of the commit it is
    * made on top of (the base, or the head when merging). Default: keep that one.
    */
@@ -46,6 +52,12 @@ export interface CommitOutcome {
   /** Set when merged is false. */
   conflicts?: RawConflict[];
   mergeErrors?: Record<string, Error>;
+}
+
+/** A merge function failed while building a criss-cross merge's virtual base. */
+export interface VirtualBaseFailure {
+  conflicts: RawConflict[];
+  mergeErrors: Record<string, Error>;
 }
 
 export interface MergeOutcome extends CommitOutcome {
@@ -87,8 +99,8 @@ export class Versioned {
     return new Versioned(kv);
   }
 
-  /** Root id of the empty keyset. */
-  async emptyRoot(): Promise<string> {
+  /** Writes the empty keyset's node (once per engine) for a commit that names it. */
+  private async writeEmptyRoot(): Promise<string> {
     if (this.emptyRootId) return this.emptyRootId;
     const batch = this.objects.batch();
     const root = await buildTree(this.nodes, batch, []);
@@ -103,7 +115,7 @@ export class Versioned {
       const head = await this.heads.read(branch);
       if (head) return head;
       const batch = this.objects.batch();
-      const id = this.putCommit(batch, { root: await this.emptyRoot(), parents: [], generation: 1, time: Date.now(), message: EMPTY_COMMIT_MESSAGE });
+      const id = this.putCommit(batch, { root: await this.writeEmptyRoot(), parents: [], generation: 1, time: Date.now(), message: EMPTY_COMMIT_MESSAGE });
       await batch.flush();
       if (await this.heads.cas(branch, id, undefined)) return id;
     }
@@ -211,6 +223,7 @@ export class Versioned {
         if (!outcome.merged) return outcome;
       }
       await batch.flush({ rewrite: attempt > 0 });
+      if (outcome.strategy === "three_way" && req.prepare) await req.prepare({ commit: outcome.commit, root: (outcome as MergeOutcome).root! });
       if (outcome.commit === head || (await this.heads.cas(req.branch, outcome.commit, head))) {
         return outcome;
       }
@@ -238,6 +251,9 @@ export class Versioned {
   ): Promise<MergeOutcome> {
     const [headCommit, ours] = await Promise.all([this.commits.get(head), this.commits.get(oursCommit)]);
     const baseRoot = await this.mergeBaseRoot(batch, head, oursCommit, resolver);
+    if (typeof baseRoot !== "string") {
+      return { merged: false, commit: head, strategy: "three_way", autoMergedKeys: [], carriedKeys: [], appliedKeys: [], ...baseRoot };
+    }
     const result = await threeWayMerge(this.nodes, this.objects, batch, { base: baseRoot, ours: oursRoot, theirs: headCommit.root }, resolver);
     if (result.root === undefined) {
       return { merged: false, commit: head, strategy: "three_way", autoMergedKeys: result.autoMergedKeys, carriedKeys: result.carriedKeys, appliedKeys: result.appliedKeys, conflicts: result.conflicts, mergeErrors: result.mergeErrors };
@@ -264,15 +280,18 @@ export class Versioned {
    * histories with several, a virtual base merged from them (git's recursive strategy),
    * so counters and other merge functions see each change exactly once.
    */
-  async mergeBaseRoot(batch: WriteBatch, a: string, b: string, resolver: MergeResolver): Promise<string> {
+  async mergeBaseRoot(batch: WriteBatch, a: string, b: string, resolver: MergeResolver): Promise<string | VirtualBaseFailure> {
     const bases = await this.commits.mergeBases(a, b);
-    if (bases.length === 0) return this.emptyRoot();
+    if (bases.length === 0) return EMPTY_ROOT;
     let acc = (await this.commits.get(bases[0])).root;
     for (let i = 1; i < bases.length; i++) {
       const next = await this.commits.get(bases[i]);
       const sub = await this.mergeBaseRoot(batch, bases[0], bases[i], resolver);
+      if (typeof sub !== "string") return sub;
       const r = await threeWayMerge(this.nodes, this.objects, batch, { base: sub, ours: acc, theirs: next.root }, resolver, "ours");
-      acc = r.root!;
+      // Only a merge function can fail here (plain conflicts keep "ours"): report it.
+      if (r.root === undefined) return { conflicts: r.conflicts, mergeErrors: r.mergeErrors };
+      acc = r.root;
     }
     return acc;
   }

@@ -37,7 +37,7 @@ class HookStore implements KVStore {
   async close() {}
 }
 
-describe("review findings", () => {
+describe("regressions found in review: concurrency on one store object, failure atomicity, merge rules", () => {
   it("F1: a write staged while a commit is in flight is not lost", async () => {
     const kv = new HookStore();
     const s = await store({ backend: kv });
