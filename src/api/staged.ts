@@ -4,7 +4,7 @@ import { getValueId, pathValueId, provePath } from "../index/keyset-index.ts";
 import { hashHex } from "../objects/hash.ts";
 import { checkBranchName } from "../versioned/refs.ts";
 import type { RawConflict } from "../versioned/three-way-merge.ts";
-import type { CommitOutcome, EncodedValue, Strategy } from "../versioned/versioned.ts";
+import { backoff, type CommitOutcome, type EncodedValue, type Strategy } from "../versioned/versioned.ts";
 import type { CleanOrphansOptions } from "../versioned/gc.ts";
 import type { VerifyReport } from "../versioned/verify.ts";
 import { dictProxy } from "./dict-proxy.ts";
@@ -51,7 +51,7 @@ export interface RebaseOptions {
   keepKeys?: Iterable<string>;
   message?: string;
   info?: Record<string, unknown>;
-  /** Age guard for the orphan cleaning that follows (default 60 s). */
+  /** Age guard for the orphan cleaning that follows (default one hour, as for cleanOrphans). */
   orphanMinAgeMs?: number;
 }
 
@@ -463,7 +463,7 @@ export class Staged<S extends Schema = Record<string, unknown>> {
     }
     committed.apply({ root: (await versioned.getCommit(newCommit)).root, set: new Map(), removed: droppedKeys });
     this.#base = newCommit;
-    const orphansCleaned = (await versioned.cleanOrphans({ minAgeMs: opts.orphanMinAgeMs ?? 60_000 })).deleted;
+    const orphansCleaned = (await versioned.cleanOrphans({ minAgeMs: opts.orphanMinAgeMs ?? 3_600_000 })).deleted;
     return (this.#lastRebaseResult = {
       performed: true,
       newCommit,
@@ -595,6 +595,7 @@ export class Staged<S extends Schema = Record<string, unknown>> {
           return (this.#lastMergeResult = result);
         }
         if (attempt >= 31) throw new ConcurrencyError(`branch ${JSON.stringify(branch)} kept moving during the merge; nothing was changed, try again`, { branch });
+        await backoff(attempt);
       }
     });
   }

@@ -351,7 +351,7 @@ function annotations(req: { message?: string; info?: Record<string, unknown> }):
 }
 
 /** Jittered exponential backoff so contending writers spread out. */
-function backoff(attempt: number): Promise<void> {
+export function backoff(attempt: number): Promise<void> {
   const ms = Math.min(50, 2 ** Math.min(attempt, 6)) * Math.random();
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
