@@ -7,20 +7,11 @@ import { isPostgresAdapter, PostgresDriver } from "./keyv/postgres-driver.ts";
 import { RedisDriver, redisClientOf } from "./keyv/redis-driver.ts";
 import { isSqliteAdapter, SqliteDriver } from "./keyv/sqlite-driver.ts";
 import { decodeValue, encodeValue } from "./keyv/value-codec.ts";
+import { isKeyvLike, type KeyvLike } from "./keyv-like.ts";
+
+export { isKeyvLike, type KeyvLike };
 
 /** The parts of a `Keyv` instance KeyvStore reads (the `keyv` package is an optional peer). */
-export interface KeyvLike {
-  get(key: string): Promise<unknown>;
-  set(key: string, value: unknown): Promise<unknown>;
-  delete(key: string): Promise<unknown>;
-  readonly store?: unknown;
-  readonly opts?: { store?: unknown; namespace?: string };
-  readonly namespace?: string;
-  readonly useKeyPrefix?: boolean;
-  on?(event: string, listener: (...args: unknown[]) => void): unknown;
-  disconnect?(): Promise<unknown>;
-}
-
 export interface KeyvStoreOptions {
   /** A prefix added to every key inside the Keyv namespace (e.g. one per test run). */
   prefix?: string;
@@ -30,18 +21,6 @@ export interface KeyvStoreOptions {
   owned?: boolean;
 }
 
-/** True for an object with Keyv's get/set/delete and a storage adapter. */
-export function isKeyvLike(x: unknown): x is KeyvLike {
-  const k = x as Partial<KeyvLike> | null;
-  return (
-    k !== null &&
-    typeof k === "object" &&
-    typeof k.get === "function" &&
-    typeof k.set === "function" &&
-    typeof k.delete === "function" &&
-    (typeof k.store === "object" || typeof k.opts?.store === "object")
-  );
-}
 
 let warnedNonAtomic = false;
 

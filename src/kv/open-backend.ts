@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 import type { KVStore } from "./kv-store.ts";
 import { MemoryStore } from "./memory-store.ts";
 import { loadDriver } from "./load-driver.ts";
-import type { KeyvLike } from "./keyv-store.ts";
+import { isKeyvLike, type KeyvLike } from "./keyv-like.ts";
 
 export interface BackendOptions {
   /** "memory" (default), "disk" (needs `path`) or "keyv" (needs `keyv`). */
@@ -92,7 +92,7 @@ function resolveTarget(o: BackendOptions): Target {
     default: {
       if (o.keyv === undefined) throw new TypeError('kind "keyv" needs option "keyv" (a Keyv instance)');
       // Loaded lazily so the core does not import keyv-store's adapter drivers.
-      if (!looksLikeKeyv(o.keyv)) throw new TypeError('option "keyv" must be a Keyv instance (an object with get, set, delete and a store)');
+      if (!isKeyvLike(o.keyv)) throw new TypeError('option "keyv" must be a Keyv instance (an object with get, set, delete and a store)');
       return { kind: "keyv", keyv: o.keyv as KeyvLike };
     }
   }
@@ -193,17 +193,6 @@ async function loadKeyv(): Promise<typeof import("keyv")> {
   return loadDriver<typeof import("keyv")>("keyv", "Keyv-backed stores", () => import("keyv"));
 }
 
-function looksLikeKeyv(x: unknown): boolean {
-  const k = x as { get?: unknown; set?: unknown; delete?: unknown; store?: unknown; opts?: { store?: unknown } } | null;
-  return (
-    k !== null &&
-    typeof k === "object" &&
-    typeof k.get === "function" &&
-    typeof k.set === "function" &&
-    typeof k.delete === "function" &&
-    (typeof k.store === "object" || typeof k.opts?.store === "object")
-  );
-}
 
 function isKVStore(x: unknown): x is KVStore {
   const s = x as Record<string, unknown> | null;
