@@ -613,8 +613,11 @@ export class Staged<S extends Schema = Record<string, unknown>> {
   async #mergeCommits(head: string, src: string, resolution: "raise" | "ours" | "theirs", opts: BranchMergeOptions, write: boolean): Promise<CommitOutcome> {
     const { versioned, codec } = this.#ctx;
     const none = { autoMergedKeys: [] as string[], carriedKeys: [] as string[] };
-    if (await versioned.commits.isAncestor(src, head)) return { merged: true, commit: head, strategy: "no_op" as Strategy, ...none };
-    if (await versioned.commits.isAncestor(head, src)) {
+    // One walk down both sides (batched per generation step on a remote backend) tells
+    // whether either side already contains the other.
+    const bases = await versioned.commits.mergeBases(head, src);
+    if (bases.length === 1 && bases[0] === src) return { merged: true, commit: head, strategy: "no_op" as Strategy, ...none };
+    if (bases.length === 1 && bases[0] === head) {
       const carried = (await versioned.diff(head, src)).map((d) => d.key);
       return { merged: true, commit: src, strategy: "fast_forward" as Strategy, autoMergedKeys: [], carriedKeys: carried };
     }

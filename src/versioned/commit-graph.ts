@@ -31,6 +31,15 @@ export class CommitGraph {
     return (await this.objects.get("c", id)) !== undefined;
   }
 
+  /** Reads every uncached commit of `ids` in one batch (remote backends only). */
+  async prefetch(ids: Iterable<string>): Promise<void> {
+    if (this.objects.syncReads) return;
+    const missing = [...new Set(ids)].filter((id) => !this.cache.has(id));
+    if (missing.length === 0) return;
+    const found = await this.objects.getMany("c", missing);
+    for (const [id, bytes] of found) this.remember(decodeCommit(id, bytes));
+  }
+
   remember(commit: Commit): Commit {
     if (this.cache.size > 100_000) this.cache.clear();
     this.cache.set(commit.id, commit);
@@ -55,18 +64,25 @@ export class CommitGraph {
     queue.push(await this.get(a));
     queue.push(await this.get(b));
     while (queue.hasNonStale((c) => ((flags.get(c.id) ?? 0) & STALE) === 0)) {
-      const commit = queue.pop()!;
-      let f = flags.get(commit.id)!;
-      if ((f & (ONE | TWO)) === (ONE | TWO)) {
-        if ((f & STALE) === 0) found.push(commit.id);
-        f |= STALE;
-        flags.set(commit.id, f);
-      }
-      for (const p of commit.parents) {
-        const pf = flags.get(p) ?? 0;
-        if ((pf & f) === f) continue;
-        flags.set(p, pf | f);
-        queue.push(await this.get(p));
+      // Take every queued commit of the highest generation at once (none of them can be an
+      // ancestor of another) and read all their parents in one batch: on a remote backend
+      // the walk costs a round trip per generation step, not per commit.
+      const level: Commit[] = [queue.pop()!];
+      while (queue.size > 0 && queue.peek()!.generation === level[0].generation) level.push(queue.pop()!);
+      await this.prefetch(level.flatMap((c) => c.parents));
+      for (const commit of level) {
+        let f = flags.get(commit.id)!;
+        if ((f & (ONE | TWO)) === (ONE | TWO)) {
+          if ((f & STALE) === 0) found.push(commit.id);
+          f |= STALE;
+          flags.set(commit.id, f);
+        }
+        for (const p of commit.parents) {
+          const pf = flags.get(p) ?? 0;
+          if ((pf & f) === f) continue;
+          flags.set(p, pf | f);
+          queue.push(await this.get(p));
+        }
       }
     }
     // Drop candidates that are ancestors of other candidates.
@@ -84,16 +100,20 @@ export class CommitGraph {
     if (ancestor === descendant) return true;
     const target = await this.get(ancestor);
     const seen = new Set<string>([descendant]);
-    const stack = [descendant];
-    while (stack.length) {
-      const c = await this.get(stack.pop()!);
-      for (const p of c.parents) {
-        if (p === ancestor) return true;
+    // Breadth-first by frontier, so a remote backend is read once per step, not per commit.
+    let frontier = [await this.get(descendant)];
+    while (frontier.length > 0) {
+      const parents = frontier.flatMap((c) => c.parents).filter((p) => !seen.has(p));
+      if (parents.includes(ancestor)) return true;
+      await this.prefetch(parents);
+      const next: Commit[] = [];
+      for (const p of parents) {
         if (seen.has(p)) continue;
         seen.add(p);
         const pc = await this.get(p);
-        if (pc.generation > target.generation) stack.push(p);
+        if (pc.generation > target.generation) next.push(pc);
       }
+      frontier = next;
     }
     return false;
   }
@@ -179,6 +199,10 @@ class CommitQueue {
 
   hasNonStale(isLive: (c: Commit) => boolean): boolean {
     return this.heap.some(isLive);
+  }
+
+  peek(): Commit | undefined {
+    return this.heap[0];
   }
 
   push(c: Commit): void {

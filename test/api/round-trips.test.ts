@@ -70,3 +70,25 @@ describe("history reads", () => {
     expect(reads).toBeLessThanOrEqual(102 + 150);
   });
 });
+
+describe("merge base reads", () => {
+  it("walks both sides of a merge in one batch per generation step", async () => {
+    const backend = new CountingStore(new MemoryStore());
+    const s = await store({ backend });
+    s.set("x", 0);
+    await s.commit();
+    const dev = await s.createBranch("dev");
+    for (let i = 1; i <= 25; i++) {
+      s.set("x", i);
+      await s.commit();
+      dev.set("y", i);
+      await dev.commit();
+    }
+    const fresh = await store({ backend }); // cold commit cache
+    const before = backend.reads;
+    const r = await fresh.merge("dev");
+    expect(r.strategy).toBe("three_way");
+    // 2 x 25 commits to walk: about one batched read per generation step, not one per commit.
+    expect(backend.reads - before).toBeLessThanOrEqual(40);
+  });
+});
