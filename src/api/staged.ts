@@ -14,7 +14,7 @@ import { MergeRegistry, type CommitMergeOptions } from "./merge-registry.ts";
 import { buildProof, type Proof } from "./proof.ts";
 import { Snapshot } from "./snapshot.ts";
 import { mergeSorted, prefixRange } from "./sorted-keys.ts";
-import { checkKey, commitInfoOf, missingKey, type CommitInfo, type StoreContext } from "./store-context.ts";
+import { checkKey, checkReadKey, commitInfoOf, missingKey, type CommitInfo, type StoreContext } from "./store-context.ts";
 import { ABSENT, WorkingCopy, type CommittedEntry, type ValueDecoder, type WorkingCopyUpdate } from "./working-copy.ts";
 import { freezeFreshJson, freezeIfJsonLike } from "./frozen-value.ts";
 import { applyPolicyEdits, EMPTY_POLICY, loadPolicy, loadPolicyObject, putPolicy, type MergePolicy, type PolicyEdit } from "./merge-policy.ts";
@@ -178,7 +178,7 @@ export class Staged<S extends Schema = Record<string, unknown>> {
   get<K extends KeyOf<S>>(key: K): ValueOf<S, K> | undefined;
   get<K extends KeyOf<S>, D>(key: K, defaultValue: D): ValueOf<S, K> | D;
   get(key: string, defaultValue?: unknown): unknown {
-    if (typeof key !== "string" || key.length === 0) checkKey(key);
+    checkReadKey(key);
     if (this.#ctx.water) this.#lastUse.set(key, ++this.#tick);
     if (this.#staged.size > 0 && this.#staged.has(key)) {
       const staged = this.#staged.get(key);
@@ -196,7 +196,7 @@ export class Staged<S extends Schema = Record<string, unknown>> {
   }
 
   has(key: string): boolean {
-    checkKey(key);
+    checkReadKey(key);
     if (this.#staged.has(key)) return this.#staged.get(key) !== REMOVED;
     return this.#committed.has(key);
   }
@@ -224,7 +224,7 @@ export class Staged<S extends Schema = Record<string, unknown>> {
   }
 
   isStaged(key: string): boolean {
-    checkKey(key);
+    checkReadKey(key);
     return this.#staged.has(key);
   }
 

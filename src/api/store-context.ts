@@ -28,6 +28,15 @@ export function commitInfoOf(c: Commit): CommitInfo {
 }
 
 /** Throws TypeError naming the key when it cannot be a key. */
+/**
+ * For reads: a key must be a non-empty string (TypeError otherwise). A key that is not
+ * well-formed Unicode simply is not there — no write can have stored it.
+ */
+export function checkReadKey(key: unknown): asserts key is string {
+  if (typeof key !== "string" || key.length === 0) checkKey(key);
+}
+
+/** For writes: a non-empty, well-formed string; TypeError naming the key otherwise. */
 export function checkKey(key: unknown): asserts key is string {
   if (typeof key !== "string") {
     throw new TypeError(`keys must be non-empty strings, got ${typeof key === "symbol" ? "a symbol" : `${typeof key} ${String(key)}`}`);
