@@ -1,0 +1,21 @@
+// Steady-state W6 (open + keys + all values, 10,000 keys, memory backend), after JIT warm-up.
+import { store, MemoryStore } from "../../src/index.ts";
+const N = 10000;
+const key = (i: number) => "k" + String(i).padStart(6, "0");
+const value = (i: number) => ({ id: i, name: "user-" + i, tags: ["a", "b"], score: i * 1.5 });
+const backend = new MemoryStore();
+const s = await store({ backend });
+for (let i = 0; i < N; i++) s.set(key(i), value(i));
+await s.commit();
+const times: number[] = [];
+for (let r = 0; r < 60; r++) {
+  (globalThis as any).gc?.();
+  const t0 = performance.now();
+  const s3 = await store({ backend });
+  const keys = s3.keys();
+  const values = new Array(keys.length);
+  for (let i = 0; i < keys.length; i++) values[i] = (s3 as any)[keys[i]];
+  times.push(performance.now() - t0);
+}
+times.sort((a, b) => a - b);
+console.log("median ms", times[30].toFixed(2), "p10", times[6].toFixed(2));
