@@ -71,13 +71,19 @@ export class WorkingCopy {
       const { keys, ids } = leaf;
       for (let i = 0; i < keys.length; i++) {
         const id = ids[i];
-        const bytes = fetched ? fetched.get(id) : objects.getSync("v", id);
-        if (!bytes) throw missingValue(id);
-        const entry: CommittedEntry = { id, bytes, shared: false, value: undefined };
-        entries.set(keys[i], entry);
-        if (!decodeNow) continue;
+        if (!decodeNow) {
+          const bytes = fetched ? fetched.get(id) : objects.getSync("v", id);
+          if (!bytes) throw missingValue(id);
+          entries.set(keys[i], { id, bytes, shared: false, value: undefined });
+          continue;
+        }
+        // Decode straight from the backend's bytes; keep a copy only of values that are
+        // decoded again on every read (a shared value's bytes are re-read if ever needed).
+        const view = fetched ? fetched.get(id) : objects.getSyncView("v", id);
+        if (!view) throw missingValue(id);
+        const entry: CommittedEntry = { id, bytes: undefined, shared: false, value: undefined };
         try {
-          const decoded = decoder(keys[i], bytes);
+          const decoded = decoder(keys[i], view);
           if (decoded.share) {
             entry.shared = true;
             entry.value = decoded.value;
@@ -85,6 +91,10 @@ export class WorkingCopy {
         } catch {
           // reported by the first read of this key
         }
+        // (Bytes fetched from a remote backend are kept: they cannot be re-read synchronously.)
+        if (fetched) entry.bytes = view;
+        else if (!entry.shared) entry.bytes = view.slice();
+        entries.set(keys[i], entry);
       }
     }
     return new WorkingCopy(versioned, decoder, root, entries);

@@ -18,6 +18,11 @@ export interface KVStore {
    * them) and may serve a snapshot taken at the backend's last asynchronous read.
    */
   getSync?(key: string): Uint8Array | undefined;
+  /**
+   * Optional, with `getSync`: the bytes of `key` as a view that stays valid only until the
+   * next read on this backend (no copy). For decoding on the spot.
+   */
+  getSyncView?(key: string): Uint8Array | undefined;
   /** Optional, with `getSync`: `getSync(prefix + rest)` without building the key. */
   getSyncParts?(prefix: string, rest: string): Uint8Array | undefined;
   /** Only the keys that exist appear in the result. */

@@ -35,6 +35,15 @@ export class ObjectStore {
     return kv.getSyncParts ? kv.getSyncParts(PREFIXES[kind], id) : kv.getSync!(objectKey(kind, id));
   }
 
+  /**
+   * A synchronous read whose bytes may be only a view valid until the next read (decode
+   * them at once, or copy them); only when `syncReads`.
+   */
+  getSyncView(kind: ObjectKind, id: string): Uint8Array | undefined {
+    const kv = this.kv;
+    return kv.getSyncView ? kv.getSyncView(objectKey(kind, id)) : this.getSync(kind, id);
+  }
+
   /** One batched backend read; only ids that exist appear in the result. */
   async getMany(kind: ObjectKind, ids: Iterable<string>): Promise<Map<string, Uint8Array>> {
     const unique = [...new Set(ids)];

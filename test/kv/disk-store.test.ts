@@ -256,6 +256,10 @@ describe("DiskStore.getSync snapshots", () => {
       expect(b.getSync("v/x")).toEqual(new Uint8Array([1]));
       await a.setMany([["v/y", new Uint8Array([2])]]);
       expect(a.getSync("v/y")).toEqual(new Uint8Array([2]));
+      // A view has exactly the value's length (LMDB's shared buffer is much larger).
+      await a.set("v/z", new Uint8Array([7, 8, 9]));
+      expect(a.getSyncView("v/z")).toEqual(new Uint8Array([7, 8, 9]));
+      expect(a.getSyncView("v/absent")).toBeUndefined();
       await a.close();
       await b.close();
     } finally {
