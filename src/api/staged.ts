@@ -535,9 +535,12 @@ export class Staged<S extends Schema = Record<string, unknown>> {
   async deleteBranch(name: string, opts: { reclaim?: boolean; minAgeMs?: number } = {}): Promise<void> {
     checkBranchName(name);
     if (name === this.#branch) throw new RefError(name, `cannot delete branch ${JSON.stringify(name)}: it is this store object's current branch; switch to another branch first`);
-    await this.#ctx.versioned.branchHead(name);
-    await this.#ctx.versioned.heads.delete(name);
-    if (opts.reclaim !== false) await this.#ctx.versioned.cleanOrphans({ minAgeMs: opts.minAgeMs ?? 3_600_000 });
+    const { versioned } = this.#ctx;
+    for (;;) {
+      const head = await versioned.branchHead(name); // RefError if it does not exist
+      if (await versioned.heads.delete(name, head)) break; // else a commit just landed: retry
+    }
+    if (opts.reclaim !== false) await versioned.cleanOrphans({ minAgeMs: opts.minAgeMs ?? 3_600_000 });
   }
 
   /** Reads `key` at the head of another branch without switching. */

@@ -21,23 +21,39 @@ export function checkBranchName(name: unknown, what = "branch"): asserts name is
   }
 }
 
+/** A head being deleted (see `BranchHeads.delete`); reads treat it as absent. */
+const TOMBSTONE = new Uint8Array(0);
+
 export class BranchHeads {
   constructor(private readonly kv: KVStore) {}
 
   async read(branch: string): Promise<string | undefined> {
     const bytes = await backendCall(this.kv, "get", () => this.kv.get(headKey(branch)));
-    return bytes ? decoder.decode(bytes) : undefined;
+    return bytes && bytes.length > 0 ? decoder.decode(bytes) : undefined;
   }
 
-  /** Moves `branch` from `expected` (undefined: branch must not exist) to `next`. */
+  /**
+   * Moves `branch` from `expected` to `next`. `expected` undefined: the branch must not
+   * exist — absent, or a tombstone a deleter left behind (e.g. it crashed mid-delete).
+   */
   async cas(branch: string, next: string, expected: string | undefined): Promise<boolean> {
-    return backendCall(this.kv, "cas", () =>
-      this.kv.cas(headKey(branch), encoder.encode(next), expected === undefined ? undefined : encoder.encode(expected)),
-    );
+    const key = headKey(branch);
+    const value = encoder.encode(next);
+    if (expected !== undefined) return backendCall(this.kv, "cas", () => this.kv.cas(key, value, encoder.encode(expected)));
+    if (await backendCall(this.kv, "cas", () => this.kv.cas(key, value, undefined))) return true;
+    return backendCall(this.kv, "cas", () => this.kv.cas(key, value, TOMBSTONE));
   }
 
-  async delete(branch: string): Promise<void> {
-    await backendCall(this.kv, "delete", () => this.kv.delete(headKey(branch)));
+  /**
+   * Deletes `branch` if its head is still `expected`: the head is first moved by CAS to an
+   * empty tombstone (so a commit racing the delete either lands before it — and the CAS
+   * fails — or finds the branch gone), then the key is removed. False if the head moved.
+   */
+  async delete(branch: string, expected: string): Promise<boolean> {
+    const key = headKey(branch);
+    if (!(await backendCall(this.kv, "cas", () => this.kv.cas(key, TOMBSTONE, encoder.encode(expected))))) return false;
+    await backendCall(this.kv, "delete", () => this.kv.delete(key));
+    return true;
   }
 
   async list(): Promise<Map<string, string>> {
@@ -49,7 +65,7 @@ export class BranchHeads {
     const out = new Map<string, string>();
     for (const name of names.sort()) {
       const v = heads.get(headKey(name));
-      if (v) out.set(name, decoder.decode(v));
+      if (v && v.length > 0) out.set(name, decoder.decode(v));
     }
     return out;
   }

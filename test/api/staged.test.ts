@@ -480,3 +480,20 @@ describe("Staged: storage safety", () => {
     expect(main.n).toBe(10 + 1 + 2 + 1 + 5);
   });
 });
+
+describe("branch deletion goes through CAS", () => {
+  it("a half-finished delete (tombstone left behind) reads as absent and the name can be reused", async () => {
+    const backend = new MemoryStore();
+    const s = await store({ backend });
+    await s.createBranch("gone");
+    await backend.set("h/gone", new Uint8Array(0)); // as if a deleter crashed after its CAS
+    expect(await s.listBranches()).toEqual(["main"]);
+    await expect(s.checkout("gone")).rejects.toBeInstanceOf(RefError);
+    const again = await s.createBranch("gone");
+    expect(again.currentBranch).toBe("gone");
+    expect(await s.listBranches()).toEqual(["gone", "main"]);
+    await s.deleteBranch("gone");
+    expect(await s.listBranches()).toEqual(["main"]);
+    expect(await backend.has("h/gone")).toBe(false);
+  });
+});
