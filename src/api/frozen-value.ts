@@ -7,17 +7,17 @@
  */
 export function freezeIfJsonLike(value: unknown): boolean {
   if (!isJsonLike(value, 0)) return false;
-  deepFreeze(value);
+  deepFreezeJson(value);
   return true;
 }
 
-/** Deep-freezes a value known to be JSON-like and freshly decoded (no shared parts). */
-export function freezeFreshJson(value: unknown): void {
+/** Deep-freezes a value known to be JSON-like (freezing a part seen twice is harmless). */
+export function deepFreezeJson(value: unknown): void {
   if (value === null || typeof value !== "object") return;
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) freezeFreshJson(value[i]);
+    for (let i = 0; i < value.length; i++) deepFreezeJson(value[i]);
   } else {
-    for (const k in value) freezeFreshJson((value as Record<string, unknown>)[k]);
+    for (const k in value) deepFreezeJson((value as Record<string, unknown>)[k]);
   }
   Object.freeze(value);
 }
@@ -32,11 +32,4 @@ function isJsonLike(value: unknown, depth: number): boolean {
   if (Object.getPrototypeOf(value) !== Object.prototype) return false;
   for (const k in value) if (!isJsonLike((value as Record<string, unknown>)[k], depth + 1)) return false;
   return true;
-}
-
-function deepFreeze(value: unknown): void {
-  if (value === null || typeof value !== "object" || Object.isFrozen(value)) return;
-  Object.freeze(value);
-  if (Array.isArray(value)) for (const v of value) deepFreeze(v);
-  else for (const k in value) deepFreeze((value as Record<string, unknown>)[k]);
 }

@@ -10,13 +10,14 @@ import type { VerifyReport } from "../versioned/verify.ts";
 import { dictProxy } from "./dict-proxy.ts";
 import { Namespaced, type NamespacedStore } from "./namespaced.ts";
 import { decodeValue, encodeValue } from "../codec/resolve-codec.ts";
+import type { Codec } from "../codec/codec.ts";
 import { MergeRegistry, type CommitMergeOptions } from "./merge-registry.ts";
 import { buildProof, type Proof } from "./proof.ts";
 import { Snapshot } from "./snapshot.ts";
 import { mergeSorted, prefixRange } from "./sorted-keys.ts";
 import { checkKey, checkReadKey, commitInfoOf, missingKey, type CommitInfo, type StoreContext } from "./store-context.ts";
 import { ABSENT, WorkingCopy, type CommittedEntry, type ValueDecoder, type WorkingCopyUpdate } from "./working-copy.ts";
-import { freezeFreshJson, freezeIfJsonLike } from "./frozen-value.ts";
+import { deepFreezeJson, freezeIfJsonLike } from "./frozen-value.ts";
 import { applyPolicyEdits, EMPTY_POLICY, loadPolicy, loadPolicyObject, putPolicy, type MergePolicy, type PolicyEdit } from "./merge-policy.ts";
 import { assertContentType, builtinContentType, hasContentType, registerContentType } from "../merge/registry.ts";
 import type { WriteBatch } from "../objects/object-store.ts";
@@ -798,9 +799,10 @@ export class Staged<S extends Schema = Record<string, unknown>> {
   }
 }
 
-function safeDecode(codec: { decode(b: Uint8Array): unknown }, bytes: Uint8Array, key: string): unknown {
+/** A conflict's value for the error report: decoded, or the raw bytes if they do not decode. */
+function safeDecode(codec: Codec, bytes: Uint8Array, key: string): unknown {
   try {
-    return decodeValue(codec as never, bytes, key);
+    return decodeValue(codec, bytes, key);
   } catch {
     return bytes;
   }
@@ -817,7 +819,7 @@ function valueDecoder(ctx: StoreContext, merges: MergeRegistry): ValueDecoder {
     const value = decodeValue(codec, bytes, key);
     if (codec !== ctx.codec) return { value, share: false };
     if (codec.decodesPlain?.(bytes)) {
-      freezeFreshJson(value);
+      deepFreezeJson(value);
       return { value, share: true };
     }
     return { value, share: freezeIfJsonLike(value) };

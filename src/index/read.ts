@@ -103,11 +103,6 @@ async function descendPaths(nodes: NodeSource, root: string, keys: readonly stri
   }
 }
 
-export interface KeyRange {
-  /** Keys must start with this prefix ("" for all). */
-  prefix: string;
-}
-
 /**
  * Every (key, valueId) whose key starts with `prefix`, ascending. Visits only the nodes
  * whose range overlaps the prefix, one batched backend read per level: O(depth + matches).

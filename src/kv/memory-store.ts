@@ -21,11 +21,6 @@ export class MemoryStore implements KVStore {
     return this.lookup(key);
   }
 
-  /** Stored bytes are never reused, so a view is the bytes themselves. */
-  getSyncView(key: string): Uint8Array | undefined {
-    return this.lookup(key);
-  }
-
   /** `getSync(prefix + rest)`; fastest when `prefix` is the key's part up to its first "/". */
   getSyncParts(prefix: string, rest: string): Uint8Array | undefined {
     const slash = prefix.indexOf("/");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { store, MemoryStore, counter, DELETE, type KVStore } from "kvgit";
+import { store, MemoryStore, counter, type KVStore } from "kvgit";
 
 /** A MemoryStore wrapper with hooks; `sync: false` hides getSync (acts like a remote backend). */
 class HookStore implements KVStore {
