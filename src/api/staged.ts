@@ -1,12 +1,13 @@
 import { ConcurrencyError, MergeConflict, NotSupportedError, RefError, type Conflict } from "../errors.ts";
 import type { ContentType, MergeFn } from "../merge/merge-fn.ts";
-import { getValueId, pathValueId, provePath } from "../index/keyset-index.ts";
+import { getValueId, provePath } from "../index/keyset-index.ts";
 import { hashHex } from "../objects/hash.ts";
 import { checkBranchName } from "../versioned/refs.ts";
 import type { RawConflict } from "../versioned/three-way-merge.ts";
 import { backoff, type CommitOutcome, type EncodedValue, type Strategy } from "../versioned/versioned.ts";
 import type { CleanOrphansOptions } from "../versioned/gc.ts";
 import type { VerifyReport } from "../versioned/verify.ts";
+import { keyChanges } from "../versioned/key-history.ts";
 import { dictProxy } from "./dict-proxy.ts";
 import { Namespaced, type NamespacedStore } from "./namespaced.ts";
 import { decodeValue, encodeValue } from "../codec/resolve-codec.ts";
@@ -688,27 +689,19 @@ export class Staged<S extends Schema = Record<string, unknown>> {
   }
 
   /**
-   * Commits on this object's first-parent line that changed `key`, newest first. Walks the
-   * line once; per commit it reads only the index nodes that changed on the key's path.
+   * Commits on this object's first-parent line that changed `key`, newest first. Skips
+   * the stretches of history whose change summaries rule the key out (key-history.ts).
    */
   async keyHistory(key: string, opts: { limit?: number } = {}): Promise<CommitInfo[]> {
     checkKey(key);
+    if (opts.limit !== undefined && (!Number.isInteger(opts.limit) || opts.limit < 0)) throw new RangeError(`limit must be a non-negative integer, got ${opts.limit}`);
     const { versioned } = this.#ctx;
     const out: CommitInfo[] = [];
-    let newer: { commit: CommitInfo; valueId: string | undefined } | undefined;
-    let previous: { path: readonly string[]; valueId: string | undefined } | undefined;
-    for await (const chunk of versioned.commits.walkChunks(this.#base, false)) {
-      for (const c of chunk) {
-        previous = await pathValueId(versioned.nodes, c.root, key, previous);
-        // `newer` changed the key if its value differs from its parent's (this commit's).
-        if (newer && newer.valueId !== previous.valueId) {
-          out.push(newer.commit);
-          if (opts.limit !== undefined && out.length >= opts.limit) return out;
-        }
-        newer = { commit: commitInfoOf(c), valueId: previous.valueId };
-      }
+    if (opts.limit === 0) return out;
+    for await (const c of keyChanges(versioned.commits, versioned.nodes, this.#base, key)) {
+      out.push(commitInfoOf(c));
+      if (opts.limit !== undefined && out.length >= opts.limit) break;
     }
-    if (newer && newer.valueId !== undefined) out.push(newer.commit);
     return out;
   }
 

@@ -4,7 +4,8 @@ import { backendCall } from "../objects/object-store.ts";
 
 /** The key holding the format record; every other key of a store is under v/ n/ c/ h/ l/ w/. */
 export const FORMAT_KEY = "kvgit";
-export const FORMAT_VERSION = 1;
+/** 2: commits carry their first-parent depth, skip id and change summary (docs/format.md). */
+export const FORMAT_VERSION = 2;
 const OUR_PREFIXES = ["v/", "n/", "c/", "h/", "l/", "w/"];
 
 const encoder = new TextEncoder();
@@ -47,6 +48,13 @@ function checkRecord(kv: KVStore, bytes: Uint8Array): void {
   }
   if (record?.format !== "kvgit" || typeof record.version !== "number") {
     throw new FormatError(`backend ${kv.description} has a "${FORMAT_KEY}" key that is not a kvgit format record; this is not a kvgit store. Nothing was written.`, { backend: kv.description });
+  }
+  if (record.version < FORMAT_VERSION) {
+    throw new FormatError(
+      `store at ${kv.description} uses kvgit format ${record.version}, written by a pre-release of kvgit that this version (format ${FORMAT_VERSION}) cannot read; ` +
+        `read it with the kvgit that wrote it and copy the values into a new store. Nothing was written.`,
+      { backend: kv.description, version: record.version, supported: FORMAT_VERSION },
+    );
   }
   if (record.version > FORMAT_VERSION) {
     throw new FormatError(

@@ -30,6 +30,8 @@ export interface ThreeWayOutcome {
   carriedKeys: string[];
   /** Keys only our side changed, applied onto theirs. */
   appliedKeys: string[];
+  /** Every key whose merged value may differ from theirs (empty when there are conflicts). */
+  changedKeys: string[];
 }
 
 export interface MergeTrees {
@@ -104,8 +106,8 @@ export async function threeWayMerge(
     if (id !== (c.theirs ?? null)) changes.push({ key: c.key, valueId: id });
   }
   autoMergedKeys.sort();
-  if (conflicts.length > 0) return { root: undefined, conflicts, mergeErrors, autoMergedKeys, carriedKeys, appliedKeys };
+  if (conflicts.length > 0) return { root: undefined, conflicts, mergeErrors, autoMergedKeys, carriedKeys, appliedKeys, changedKeys: [] };
   changes.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const root = await applyChanges(nodes, batch, trees.theirs, changes);
-  return { root, conflicts, mergeErrors, autoMergedKeys, carriedKeys, appliedKeys };
+  return { root, conflicts, mergeErrors, autoMergedKeys, carriedKeys, appliedKeys, changedKeys: changes.map((c) => c.key) };
 }

@@ -4,6 +4,7 @@ import { backendCall, ObjectStore, type WriteBatch } from "../objects/object-sto
 import { isHashHex } from "../objects/hash.ts";
 import { applyChanges, buildTree, diffTrees, EMPTY_ROOT, NodeSource, type KeyChange, type KeyDiff } from "../index/keyset-index.ts";
 import { encodeCommit, type Commit, type CommitFields } from "./commit-object.ts";
+import { lowestSetBit, rangeSummary, skipDepth, summaryDifference, summaryOf, unionSummaries } from "./change-summary.ts";
 import { CommitGraph } from "./commit-graph.ts";
 import { ensureFormat, FORMAT_KEY } from "./format-marker.ts";
 import { BranchHeads, checkBranchName } from "./refs.ts";
@@ -115,7 +116,7 @@ export class Versioned {
       const head = await this.heads.read(branch);
       if (head) return head;
       const batch = this.objects.batch();
-      const id = this.putCommit(batch, { root: await this.writeEmptyRoot(), parents: [], generation: 1, time: Date.now(), message: EMPTY_COMMIT_MESSAGE });
+      const id = await this.putCommit(batch, { root: await this.writeEmptyRoot(), parents: [], generation: 1, time: Date.now(), message: EMPTY_COMMIT_MESSAGE }, []);
       await batch.flush();
       if (await this.heads.cas(branch, id, undefined)) return id;
     }
@@ -131,10 +132,39 @@ export class Versioned {
     return this.commits.get(id);
   }
 
-  putCommit(batch: WriteBatch, fields: CommitFields): string {
-    const id = batch.put("c", encodeCommit(fields));
-    this.commits.remember({ id, ...fields });
+  /**
+   * Writes a commit into `batch`. `changedKeys` are the keys whose value may differ from
+   * the first parent's (a superset is fine; for a root commit: every key), recorded in the
+   * commit's change summary for `keyHistory` (change-summary.ts).
+   */
+  async putCommit(batch: WriteBatch, fields: Omit<CommitFields, "depth" | "lineJumps" | "changeSummary">, changedKeys: Iterable<string>): Promise<string> {
+    const full: CommitFields = { ...fields, ...(await this.linePosition(fields.parents[0], changedKeys)) };
+    const id = batch.put("c", encodeCommit(full));
+    this.commits.remember({ id, ...full });
     return id;
+  }
+
+  /** Depth, line jumps and change summary of a new commit on top of `firstParent` (change-summary.ts). */
+  private async linePosition(firstParent: string | undefined, changedKeys: Iterable<string>): Promise<Pick<CommitFields, "depth" | "lineJumps" | "changeSummary">> {
+    const own = summaryOf(changedKeys);
+    if (firstParent === undefined) return { depth: 1, lineJumps: [], changeSummary: [own] };
+    const parent = await this.commits.get(firstParent);
+    const depth = parent.depth + 1;
+    const summary = [own];
+    const lineJumps: string[] = [];
+    let covered = own; // every hash in the summary so far
+    // The ancestor at depth - 2^(i-1) covers (depth - 2^i, depth - 2^(i-1)], and its range
+    // ends at the next ancestor, its own last jump.
+    let ancestor: Commit | undefined = parent;
+    for (let span = 1; span < lowestSetBit(depth); span *= 2) {
+      const range = rangeSummary(ancestor!.changeSummary);
+      lineJumps.push(ancestor!.id);
+      summary.push(summaryDifference(range, covered));
+      covered = unionSummaries(covered, range);
+      ancestor = skipDepth(ancestor!.depth) > 0 ? await this.commits.get(ancestor!.lineJumps.at(-1)!) : undefined;
+    }
+    if (ancestor) lineJumps.push(ancestor.id); // where this commit's range ends
+    return { depth, lineJumps, changeSummary: summary };
   }
 
   /**
@@ -207,14 +237,11 @@ export class Versioned {
       const head = await this.branchHead(req.branch);
       let outcome: MergeOutcome;
       if (head === req.base) {
-        const id = this.putCommit(batch, {
-          root: oursRoot,
-          parents: [req.base],
-          generation: baseCommit.generation + 1,
-          time: Date.now(),
-          ...annotations(req),
-          ...(policies ? { policies } : {}),
-        });
+        const id = await this.putCommit(
+          batch,
+          { root: oursRoot, parents: [req.base], generation: baseCommit.generation + 1, time: Date.now(), ...annotations(req), ...(policies ? { policies } : {}) },
+          req.changes.keys(),
+        );
         outcome = { merged: true, commit: id, strategy: "fast_forward", autoMergedKeys: [], carriedKeys: [], appliedKeys: [] };
       } else {
         const headPolicies = (await this.commits.get(head)).policies;
@@ -263,15 +290,19 @@ export class Versioned {
     const id =
       result.root === headCommit.root && !annotated && policies === headCommit.policies
         ? head // everything we had is already in the head: nothing new to record
-        : this.putCommit(batch, {
-            root: result.root,
-            parents: [head, oursCommit],
-            generation: Math.max(headCommit.generation, ours.generation) + 1,
-            time: Date.now(),
-            ...(fields.message !== undefined ? { message: fields.message } : {}),
-            ...(fields.info !== undefined ? { info: fields.info } : {}),
-            ...(policies ? { policies } : {}),
-          });
+        : await this.putCommit(
+            batch,
+            {
+              root: result.root,
+              parents: [head, oursCommit],
+              generation: Math.max(headCommit.generation, ours.generation) + 1,
+              time: Date.now(),
+              ...(fields.message !== undefined ? { message: fields.message } : {}),
+              ...(fields.info !== undefined ? { info: fields.info } : {}),
+              ...(policies ? { policies } : {}),
+            },
+            result.changedKeys,
+          );
     return { merged: true, commit: id, strategy: "three_way", autoMergedKeys: result.autoMergedKeys, carriedKeys: result.carriedKeys, appliedKeys: result.appliedKeys, root: result.root };
   }
 
@@ -323,7 +354,11 @@ export class Versioned {
   async rebaseBranch(branch: string, expected: string, entries: readonly KeyChange[], fields: { message?: string; info?: Record<string, unknown>; policies?: string }): Promise<string | null> {
     const batch = this.objects.batch();
     const root = await buildTree(this.nodes, batch, entries);
-    const id = this.putCommit(batch, { root, parents: [], generation: 1, time: Date.now(), ...annotations(fields), ...(fields.policies ? { policies: fields.policies } : {}) });
+    const id = await this.putCommit(
+      batch,
+      { root, parents: [], generation: 1, time: Date.now(), ...annotations(fields), ...(fields.policies ? { policies: fields.policies } : {}) },
+      entries.map((e) => e.key),
+    );
     await batch.flush();
     return (await this.heads.cas(branch, id, expected)) ? id : null;
   }

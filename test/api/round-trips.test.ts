@@ -55,19 +55,30 @@ describe("round trips on a remote backend (SPEC §5.12)", () => {
 });
 
 describe("history reads", () => {
-  it("keyHistory reads only the index nodes that changed on the key's path", async () => {
-    const { backend, s } = await seeded(20_000);
-    for (let c = 0; c < 100; c++) {
-      s.set(c % 20 === 0 ? "watched" : key(c * 97), { c });
-      await s.commit();
-    }
-    const fresh = await store({ backend });
-    const before = backend.reads;
-    const hist = await fresh.keyHistory("watched");
-    expect(hist).toHaveLength(5);
-    const reads = backend.reads - before;
-    // 102 commit objects, plus about one node per commit -- far below commits x depth x fan-out.
-    expect(reads).toBeLessThanOrEqual(102 + 150);
+  it("keyHistory costs in proportion to the changes it finds, not to the history's length", async () => {
+    const readsFor = async (commits: number, changes: number) => {
+      const { backend, s } = await seeded(20_000);
+      for (let c = 0; c < commits; c++) {
+        // The watched key changes `changes` times, spread over the history; other commits change other keys.
+        s.set(c % (commits / changes) === 0 ? "watched" : key(c * 97), { c });
+        await s.commit();
+      }
+      const fresh = await store({ backend });
+      const before = backend.reads;
+      const hist = await fresh.keyHistory("watched");
+      expect(hist).toHaveLength(changes);
+      return backend.reads - before;
+    };
+    const short = await readsFor(100, 5);
+    const long = await readsFor(1_000, 5);
+    const many = await readsFor(1_000, 50);
+    // Per change: about log2(history) commit reads to find it, plus the key's path (depth 5
+    // here) in the commit and its parent. 10x the history adds a few reads per change.
+    const perChange = Math.log2(1_000) + 1 + 2 * 6;
+    expect(long).toBeLessThanOrEqual(5 * perChange);
+    expect(long).toBeLessThanOrEqual(short + 5 * 8);
+    expect(many).toBeLessThanOrEqual(50 * perChange);
+    expect(many).toBeGreaterThan(5 * long); // reading more changes costs more: it is per change
   });
 });
 

@@ -431,6 +431,11 @@ describe("Staged: storage safety", () => {
     await newer.set("kvgit", new TextEncoder().encode(JSON.stringify({ format: "kvgit", version: 99 })));
     await expect(store({ backend: newer })).rejects.toThrow(/newer/);
     expect(newer.stats().entries).toBe(1);
+    const older = new MemoryStore();
+    await older.set("kvgit", new TextEncoder().encode(JSON.stringify({ format: "kvgit", version: 1 })));
+    await older.set("h/main", new TextEncoder().encode("a".repeat(40)));
+    await expect(store({ backend: older })).rejects.toThrow(/format 1, written by a pre-release/);
+    expect(older.stats().entries).toBe(2);
   });
 
   it("never writes on reads", async () => {

@@ -4,6 +4,7 @@ import { hashHex, hashHexPortable } from "../../src/objects/hash.ts";
 import { decodeNode, encodeNode } from "../../src/index/node.ts";
 import { keyHash32 } from "../../src/index/chunking.ts";
 import { decodeCommit, encodeCommit } from "../../src/versioned/commit-object.ts";
+import { keyChangeHash } from "../../src/versioned/change-summary.ts";
 import { MemoryStore } from "../../src/kv/memory-store.ts";
 import { ObjectStore } from "../../src/objects/object-store.ts";
 import { NodeSource, buildTree } from "../../src/index/keyset-index.ts";
@@ -12,8 +13,9 @@ import { FormatError } from "../../src/errors.ts";
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 const A = "a".repeat(40);
 const B = "b".repeat(40);
+const C = "c".repeat(40);
 
-describe("storage format v1 (golden)", () => {
+describe("storage format v2 (golden)", () => {
   it("ids are the first 20 bytes of SHA-256, the same from node:crypto and @noble/hashes", () => {
     expect(hashHex(new TextEncoder().encode("abc"))).toBe("ba7816bf8f01cfea414140de5dae2223b00361a3");
     fc.assert(fc.property(fc.uint8Array({ maxLength: 2000 }), (bytes) => hashHex(bytes) === hashHexPortable(bytes)));
@@ -43,10 +45,38 @@ describe("storage format v1 (golden)", () => {
   });
 
   it("pins the bytes of a commit", () => {
-    const fields = { root: A, parents: [B], generation: 2, time: 1700000000000, message: "m" };
+    // Depth 6 (lowbit 2) covers depths 5..6 of its first-parent line and jumps to depths 5
+    // (its first parent, B) and 4 (C); it changed one key, its parent another.
+    const fields = {
+      root: A,
+      parents: [B],
+      generation: 2,
+      depth: 6,
+      lineJumps: [B, C],
+      changeSummary: [new Uint32Array([0xdeadbeef]), new Uint32Array([1])],
+      time: 1700000000000,
+      message: "m",
+    };
     const bytes = encodeCommit(fields);
-    expect(hex(bytes)).toBe("01" + "02" + "4278bcfe56800000" + A + "01" + B + "01" + "01" + "6d");
+    expect(hex(bytes)).toBe("02" + "02" + "4278bcfe56800000" + A + "01" + B + "06" + "01" + C + "02" + "deadbeef" + "02" + "00000001" + "01" + "6d");
     expect((decodeCommit("x", bytes) as unknown as { toJSON(): unknown }).toJSON()).toEqual({ id: "x", ...fields });
+  });
+
+  it("pins a commit that covers only itself, with an unknown summary", () => {
+    // Depth 3 (odd) covers only itself: its one jump is its first parent, stored as such.
+    const fields = { root: A, parents: [B], generation: 3, depth: 3, lineJumps: [B], changeSummary: [null], time: 0 };
+    const bytes = encodeCommit(fields);
+    expect(hex(bytes)).toBe("02" + "03" + "0000000000000000" + A + "01" + B + "03" + "00" + "00");
+    expect((decodeCommit("x", bytes) as unknown as { toJSON(): unknown }).toJSON()).toEqual({ id: "x", ...fields });
+  });
+
+  it("pins the key hash of the change summaries", () => {
+    expect([keyChangeHash("k000000"), keyChangeHash("")]).toMatchInlineSnapshot(`
+      [
+        3573864095,
+        3956898675,
+      ]
+    `);
   });
 
   it("rejects corrupt nodes and commits with FormatError", () => {
@@ -54,9 +84,16 @@ describe("storage format v1 (golden)", () => {
     expect(() => decodeNode(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]))).toThrow(FormatError);
     expect(() => decodeCommit("x", new Uint8Array([0xc1]))).toThrow(FormatError);
     expect(() => decodeCommit("x", new Uint8Array([0x01, 0x02]))).toThrow(FormatError);
-    const good = encodeCommit({ root: A, parents: [], generation: 1, time: 0, info: { a: 1 } });
+    const good = encodeCommit({ root: A, parents: [], generation: 1, depth: 1, lineJumps: [], changeSummary: [new Uint32Array(0)], time: 0, info: { a: 1 } });
     expect(decodeCommit("x", good).info).toEqual({ a: 1 });
     expect(decodeCommit("x", good).root).toBe(A);
     expect(() => decodeCommit("x", good.slice(0, 30))).toThrow(FormatError);
+    // A commit of layout 1 (before change summaries) is not readable as layout 2.
+    expect(() => decodeCommit("x", Buffer.from("01" + "01" + "0000000000000000" + A + "00" + "00", "hex"))).toThrow(FormatError);
+    // A root commit must be at depth 1, and a depth-6 commit must name its jumps.
+    const rootAt2 = Buffer.from(good);
+    rootAt2[1 + 1 + 8 + 20 + 1] = 2;
+    expect(() => decodeCommit("x", rootAt2)).toThrow(FormatError);
+    expect(() => encodeCommit({ root: A, parents: [B], generation: 2, depth: 6, lineJumps: [B], changeSummary: [null, null], time: 0 })).toThrow(/line jumps/);
   });
 });
