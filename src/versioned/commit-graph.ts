@@ -158,11 +158,22 @@ export class CommitGraph {
   /** `walk` in chunks, so a long walk costs one await per chunk, not per commit. */
   async *walkChunks(from: string, allParents: boolean, chunkSize = 256): AsyncGenerator<Commit[]> {
     if (!allParents) {
+      // On a remote backend every batch also fetches the ancestors named by the line jumps
+      // of the commits fetched before (change-summary.ts): the walk learns ids faster than
+      // it steps, and costs a round trip per doubling of what it knows, not one per commit.
+      let ahead: string[] = [];
       let id: string | undefined = from;
       while (id !== undefined) {
         const chunk: Commit[] = [];
         while (id !== undefined && chunk.length < chunkSize) {
-          const c: Commit = this.getNow(id) ?? (await this.get(id));
+          let c = this.getNow(id);
+          if (!c) {
+            const batch = [id, ...ahead];
+            await this.prefetch(batch);
+            ahead = [];
+            for (const fetched of batch) for (const j of this.cache.get(fetched)?.lineJumps ?? []) if (!this.cache.has(j)) ahead.push(j);
+            c = await this.get(id);
+          }
           chunk.push(c);
           id = c.parents[0];
         }

@@ -55,6 +55,29 @@ describe("round trips on a remote backend (SPEC §5.12)", () => {
 });
 
 describe("history reads", () => {
+  it("a first-parent history walk costs round trips that grow with the log of its length", async () => {
+    const callsFor = async (commits: number) => {
+      const backend = new CountingStore(new MemoryStore());
+      const s = await store({ backend });
+      for (let c = 0; c < commits; c++) {
+        s.h = c;
+        await s.commit();
+      }
+      const fresh = await store({ backend });
+      const before = backend.calls;
+      const ids: string[] = [];
+      for await (const id of fresh.history()) ids.push(id);
+      expect(ids).toHaveLength(commits + 1);
+      expect(ids).toEqual((await fresh.log()).map((c) => c.id));
+      return backend.calls - before;
+    };
+    const small = await callsFor(100);
+    const large = await callsFor(1_000);
+    // 9 and 15 when written: ten times the history adds a handful of round trips.
+    expect(large).toBeLessThanOrEqual(small + 8);
+    expect(large).toBeLessThanOrEqual(20);
+  });
+
   it("keyHistory costs in proportion to the changes it finds, not to the history's length", async () => {
     const readsFor = async (commits: number, changes: number) => {
       const { backend, s } = await seeded(20_000);
