@@ -140,16 +140,12 @@ export class CommitGraph {
     while (id !== null) {
       const chunk: string[] = [];
       while (id !== null && chunk.length < chunkSize) {
-        const cached = this.cache.get(id);
-        let next: string | null;
-        if (cached) next = cached.parents[0] ?? null;
-        else {
-          const bytes = this.objects.getSync("c", id);
-          if (!bytes) throw new RefError(id, `commit ${id} does not exist in this store`);
-          next = firstParentOf(id, bytes);
-        }
+        // Straight from the bytes, not through the commit cache: hashing each fresh id
+        // string for a Map lookup costs about as much as the read itself.
+        const bytes = this.objects.getSync("c", id);
+        if (!bytes) throw new RefError(id, `commit ${id} does not exist in this store`);
         chunk.push(id);
-        id = next;
+        id = firstParentOf(id, bytes);
       }
       yield chunk;
     }
