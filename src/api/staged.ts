@@ -17,8 +17,8 @@ import { buildProof, type Proof } from "./proof.ts";
 import { Snapshot } from "./snapshot.ts";
 import { mergeSorted, prefixRange } from "./sorted-keys.ts";
 import { checkKey, checkReadKey, commitInfoOf, missingKey, type CommitInfo, type StoreContext } from "./store-context.ts";
-import { ABSENT, WorkingCopy, type CommittedEntry, type ValueDecoder, type WorkingCopyUpdate } from "./working-copy.ts";
-import { deepFreezeJson, freezeIfJsonLike } from "./frozen-value.ts";
+import { ABSENT, WorkingCopy, type CommittedEntry, type WorkingCopyUpdate } from "./working-copy.ts";
+import { StoreValueDecoder } from "./value-decoder.ts";
 import { applyPolicyEdits, EMPTY_POLICY, loadPolicy, loadPolicyObject, putPolicy, type MergePolicy, type PolicyEdit } from "./merge-policy.ts";
 import { assertContentType, builtinContentType, hasContentType, registerContentType } from "../merge/registry.ts";
 import type { WriteBatch } from "../objects/object-store.ts";
@@ -132,7 +132,7 @@ export class Staged<S extends Schema = Record<string, unknown>> {
     const commit = await ctx.versioned.getCommit(head);
     const merges = new MergeRegistry();
     merges.setPersisted(await loadPolicy(ctx.versioned, head));
-    const copy = await WorkingCopy.load(ctx.versioned, commit.root, valueDecoder(ctx, merges));
+    const copy = await WorkingCopy.load(ctx.versioned, commit.root, new StoreValueDecoder(ctx.codec, merges));
     return new Staged<S>(ctx, branch, head, copy, merges, commit.policies) as Store<S>;
   }
 
@@ -770,7 +770,7 @@ export class Staged<S extends Schema = Record<string, unknown>> {
     const merges = new MergeRegistry();
     merges.setPersisted(await loadPolicy(this.#ctx.versioned, commitId));
     const commit = await this.#ctx.versioned.getCommit(commitId);
-    const copy = await WorkingCopy.load(this.#ctx.versioned, commit.root, valueDecoder(this.#ctx, merges));
+    const copy = await WorkingCopy.load(this.#ctx.versioned, commit.root, new StoreValueDecoder(this.#ctx.codec, merges));
     return new Staged<S>(this.#ctx, branch, commitId, copy, merges, commit.policies) as Store<S>;
   }
 
@@ -799,22 +799,4 @@ function safeDecode(codec: Codec, bytes: Uint8Array, key: string): unknown {
   } catch {
     return bytes;
   }
-}
-
-/**
- * How a store object decodes committed values: with the key's codec; a value decoded by
- * the store's own codec that is JSON-like is frozen and shared (content-type codecs may
- * change with the merge policy, so their results are not kept).
- */
-function valueDecoder(ctx: StoreContext, merges: MergeRegistry): ValueDecoder {
-  return (key, bytes) => {
-    const codec = merges.codecFor(key, ctx.codec);
-    const value = decodeValue(codec, bytes, key);
-    if (codec !== ctx.codec) return { value, share: false };
-    if (codec.decodesPlain?.(bytes)) {
-      deepFreezeJson(value);
-      return { value, share: true };
-    }
-    return { value, share: freezeIfJsonLike(value) };
-  };
 }

@@ -1,14 +1,13 @@
 import type { Versioned } from "../versioned/versioned.ts";
+import type { IndexNode } from "../index/node.ts";
 import { diffTrees, scanLeaves } from "../index/keyset-index.ts";
 import { FormatError } from "../errors.ts";
+import { StringIndex } from "../kv/string-index.ts";
 
+/** A committed entry as a move brings it in: the value id and, when already at hand, its bytes. */
 export interface CommittedEntry {
   readonly id: string;
-  /** The value's bytes; absent until first read when the backend reads synchronously. */
-  bytes?: Uint8Array;
-  /** True once `value` holds the decoded, deep-frozen value (JSON-like values only). */
-  shared?: boolean;
-  value?: unknown;
+  readonly bytes?: Uint8Array;
 }
 
 /** The entries to set (with bytes) and keys to drop to move a working copy to `root`. */
@@ -28,31 +27,58 @@ export const DECODE_AT_OPEN_LIMIT = 100_000;
 /** Marks a key the working copy does not hold. */
 export const ABSENT: unique symbol = Symbol("kvgit.absent");
 
+/** Marks a slot whose value is not decoded and kept (not yet read, or not shareable). */
+const UNDECODED: unique symbol = Symbol("kvgit.undecoded");
+
 /**
- * Decodes one committed value. `share: true` says the value may be kept and handed to
- * every later read (it is deep-frozen, see frozen-value.ts); otherwise each read decodes.
+ * A decoded committed value. `share: true` says the value may be kept and handed to every
+ * later read (it is deep-frozen, see frozen-value.ts); otherwise each read decodes.
  */
-export type ValueDecoder = (key: string, bytes: Uint8Array) => { value: unknown; share: boolean };
+export interface DecodedValue {
+  value: unknown;
+  share: boolean;
+}
+
+/** Decodes committed values (see value-decoder.ts for why this is an object, not a function). */
+export interface ValueDecoder {
+  decode(key: string, bytes: Uint8Array): DecodedValue;
+}
 
 /**
  * The committed state a `Staged` reads synchronously: every key of one keyset root with
- * its value id, bytes and — for shareable (JSON-like) values — the decoded value. Loaded
- * once at open (values decoded up front, see DECODE_AT_OPEN_LIMIT); then moved between
- * roots by structural diffs, so only changed entries are ever re-read (and decoded on
- * first read).
- * On an in-process backend the bytes of changed entries are fetched on first read.
+ * its value id and — for shareable (JSON-like) values — the decoded value. Loaded once at
+ * open (values decoded up front, see DECODE_AT_OPEN_LIMIT); then moved between roots by
+ * structural diffs, so only changed entries are ever re-read (and decoded on first read).
+ *
+ * Layout: one index from key to a slot number (a `StringIndex`: inserting every key of a
+ * store is the bulk of opening it, and it does that faster than a Map), and
+ * parallel arrays indexed by slot. A key costs no object of its own (its key and id
+ * strings are the index nodes'), which keeps opening cheap for the allocator and a
+ * million-key working copy cheap for the GC.
+ * On an in-process backend (`syncReads`) value bytes are never kept: they are re-read
+ * from the backend when needed; on a remote backend they are fetched with the move.
  */
 export class WorkingCopy {
+  private readonly slots = new StringIndex();
+  private readonly ids: (string | undefined)[] = [];
+  /** The decoded, deep-frozen value of a shared entry, else UNDECODED. */
+  private readonly values: unknown[] = [];
+  /** Value bytes (remote backends only). */
+  private readonly bytes: (Uint8Array | undefined)[] = [];
+  /** Slots freed by removed keys, for reuse. */
+  private readonly free: number[] = [];
   private sortedKeys: string[] | undefined;
   /** Sum of value sizes, once something asked for it; then kept up to date by `apply`. */
   private total: number | undefined;
+  private readonly syncReads: boolean;
 
   private constructor(
     private readonly versioned: Versioned,
     private readonly decoder: ValueDecoder,
     public root: string,
-    readonly entries: Map<string, CommittedEntry>,
-  ) {}
+  ) {
+    this.syncReads = versioned.objects.syncReads;
+  }
 
   /**
    * Loads all entries of `root` (one batched read per index level plus one for values) and
@@ -61,50 +87,59 @@ export class WorkingCopy {
    */
   static async load(versioned: Versioned, root: string, decoder: ValueDecoder): Promise<WorkingCopy> {
     const leaves = await scanLeaves(versioned.nodes, root);
-    const objects = versioned.objects;
-    const fetched = objects.syncReads ? undefined : await fetchValues(versioned, leaves.flatMap((l) => l.ids));
-    const entries = new Map<string, CommittedEntry>();
+    const copy = new WorkingCopy(versioned, decoder, root);
+    const fetched = copy.syncReads ? undefined : await fetchValues(versioned, leaves.flatMap((l) => l.ids));
     let count = 0;
     for (const leaf of leaves) count += leaf.keys.length;
     const decodeNow = count <= DECODE_AT_OPEN_LIMIT;
-    for (const leaf of leaves) {
-      const { keys, ids } = leaf;
-      for (let i = 0; i < keys.length; i++) {
-        const id = ids[i];
-        if (!decodeNow) {
-          const bytes = fetched ? fetched.get(id) : objects.getSync("v", id);
-          if (!bytes) throw missingValue(id);
-          entries.set(keys[i], { id, bytes, shared: false, value: undefined });
-          continue;
-        }
-        // Decode straight from the backend's bytes; keep a copy only of values that are
-        // decoded again on every read (a shared value's bytes are re-read if ever needed).
-        const view = fetched ? fetched.get(id) : objects.getSyncView("v", id);
-        if (!view) throw missingValue(id);
-        const entry: CommittedEntry = { id, bytes: undefined, shared: false, value: undefined };
-        try {
-          const decoded = decoder(keys[i], view);
-          if (decoded.share) {
-            entry.shared = true;
-            entry.value = decoded.value;
-          }
-        } catch {
-          // reported by the first read of this key
-        }
-        // (Bytes fetched from a remote backend are kept: they cannot be re-read synchronously.)
-        if (fetched) entry.bytes = view;
-        else if (!entry.shared) entry.bytes = view.slice();
-        entries.set(keys[i], entry);
+    // Leaves hold their keys in ascending order, so their concatenation is keys().
+    const sorted: string[] = new Array(count);
+    let slot = 0;
+    for (const leaf of leaves) slot = copy.addLeaf(leaf, slot, sorted, fetched, decodeNow);
+    copy.sortedKeys = sorted;
+    return copy;
+  }
+
+  /** Adds one leaf's entries from `slot` on (kept small so the JIT optimises it early). */
+  private addLeaf(leaf: IndexNode, slot: number, sorted: string[], fetched: Map<string, Uint8Array> | undefined, decodeNow: boolean): number {
+    const { keys, ids } = leaf;
+    const objects = this.versioned.objects;
+    for (let i = 0; i < keys.length; i++, slot++) {
+      const key = keys[i];
+      const id = ids[i];
+      sorted[slot] = key;
+      this.slots.set(key, slot);
+      this.ids.push(id);
+      let bytes: Uint8Array | undefined;
+      if (fetched) {
+        bytes = fetched.get(id);
+        this.bytes.push(bytes);
+      } else if (decodeNow) {
+        bytes = objects.getSyncView("v", id);
+      } else if (!objects.getSync("v", id)) {
+        throw missingValue(id);
       }
+      this.values.push(decodeNow ? this.decodeShared(key, bytes, id) : UNDECODED);
     }
-    return new WorkingCopy(versioned, decoder, root, entries);
+    return slot;
+  }
+
+  /** Decodes a value at open: the value if it is shareable, else UNDECODED (also on failure, which the first read reports). */
+  private decodeShared(key: string, bytes: Uint8Array | undefined, id: string): unknown {
+    if (!bytes) throw missingValue(id);
+    try {
+      const decoded = this.decoder.decode(key, bytes);
+      return decoded.share ? decoded.value : UNDECODED;
+    } catch {
+      return UNDECODED;
+    }
   }
 
   /** Reads what moving to `root` needs (diff + changed values), without changing anything. */
   async planMove(root: string): Promise<WorkingCopyUpdate> {
     const versioned = this.versioned;
     const diff = await diffTrees(versioned.nodes, this.root, root);
-    const lazy = versioned.objects.syncReads;
+    const lazy = this.syncReads;
     const ids = lazy ? [] : diff.filter((d) => d.to !== undefined).map((d) => d.to!);
     const values = await fetchValues(versioned, ids);
     const set = new Map<string, CommittedEntry>();
@@ -119,62 +154,85 @@ export class WorkingCopy {
   /** Applies a planned update; pure in-memory, cannot fail halfway. */
   apply(update: WorkingCopyUpdate): void {
     if (this.total !== undefined) {
-      for (const key of update.removed) if (this.entries.has(key)) this.total -= this.sizeOf(key);
-      for (const key of update.set.keys()) if (this.entries.has(key)) this.total -= this.sizeOf(key);
+      for (const key of update.removed) if (this.slots.has(key)) this.total -= this.sizeOf(key);
+      for (const key of update.set.keys()) if (this.slots.has(key)) this.total -= this.sizeOf(key);
     }
-    for (const key of update.removed) this.entries.delete(key);
-    for (const [key, entry] of update.set) this.entries.set(key, entry);
+    let keysChanged = false;
+    for (const key of update.removed) {
+      const slot = this.slots.get(key);
+      if (slot === undefined) continue;
+      this.slots.delete(key);
+      this.ids[slot] = undefined;
+      this.values[slot] = undefined;
+      this.bytes[slot] = undefined;
+      this.free.push(slot);
+      keysChanged = true;
+    }
+    for (const [key, entry] of update.set) {
+      let slot = this.slots.get(key);
+      if (slot === undefined) {
+        slot = this.free.pop() ?? this.ids.length;
+        this.slots.set(key, slot);
+        keysChanged = true;
+      }
+      this.ids[slot] = entry.id;
+      this.values[slot] = UNDECODED;
+      // In-process backends re-read bytes on demand: keeping them would double the memory.
+      this.bytes[slot] = this.syncReads ? undefined : entry.bytes;
+    }
     if (this.total !== undefined) for (const key of update.set.keys()) this.total += this.sizeOf(key);
-    if (update.removed.length > 0 || update.set.size > 0) this.sortedKeys = undefined;
+    if (keysChanged) this.sortedKeys = undefined;
     this.root = update.root;
   }
 
-  get(key: string): CommittedEntry | undefined {
-    return this.entries.get(key);
+  /** The committed entry of `key` (its value id), or undefined. */
+  get(key: string): { readonly id: string } | undefined {
+    const slot = this.slots.get(key);
+    return slot === undefined ? undefined : { id: this.ids[slot]! };
   }
 
   /** The committed value of `key`, or ABSENT. Shared values are decoded once. */
   read(key: string): unknown {
-    const entry = this.entries.get(key);
-    if (entry === undefined) return ABSENT;
-    if (entry.shared) return entry.value;
-    const { value, share } = this.decoder(key, entry.bytes ?? this.bytesOf(key)!);
-    if (share) {
-      entry.shared = true;
-      entry.value = value;
-    }
+    const slot = this.slots.get(key);
+    if (slot === undefined) return ABSENT;
+    const kept = this.values[slot];
+    if (kept !== UNDECODED) return kept;
+    const { value, share } = this.decoder.decode(key, this.bytesAt(slot));
+    if (share) this.values[slot] = value;
     return value;
   }
 
   /** Forgets decoded values (when how keys decode may have changed). */
   forgetDecoded(): void {
-    for (const entry of this.entries.values()) {
-      entry.shared = false;
-      entry.value = undefined;
-    }
+    for (const slot of this.slots.values()) this.values[slot] = UNDECODED;
   }
 
-  /** The committed bytes of `key` (fetched synchronously on first use when lazy). */
+  /** The committed bytes of `key` (read from an in-process backend on each call). */
   bytesOf(key: string): Uint8Array | undefined {
-    const entry = this.entries.get(key);
-    if (!entry) return undefined;
-    if (entry.bytes) return entry.bytes;
-    const bytes = this.versioned.objects.getSync("v", entry.id);
-    if (!bytes) throw missingValue(entry.id);
-    return (entry.bytes = bytes);
+    const slot = this.slots.get(key);
+    return slot === undefined ? undefined : this.bytesAt(slot);
+  }
+
+  private bytesAt(slot: number): Uint8Array {
+    const kept = this.bytes[slot];
+    if (kept) return kept;
+    const id = this.ids[slot]!;
+    const bytes = this.versioned.objects.getSync("v", id);
+    if (!bytes) throw missingValue(id);
+    return bytes;
   }
 
   has(key: string): boolean {
-    return this.entries.has(key);
+    return this.slots.has(key);
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.slots.size;
   }
 
   /** Keys in ascending order (cached between changes). */
   keys(): readonly string[] {
-    return (this.sortedKeys ??= [...this.entries.keys()].sort());
+    return (this.sortedKeys ??= [...this.slots.keys()].sort());
   }
 
   /** Encoded size of `key`'s value (0 if absent). */
@@ -186,15 +244,10 @@ export class WorkingCopy {
   totalBytes(): number {
     if (this.total === undefined) {
       let total = 0;
-      for (const key of this.entries.keys()) total += this.sizeOf(key);
+      for (const slot of this.slots.values()) total += this.bytesAt(slot).length;
       this.total = total;
     }
     return this.total;
-  }
-
-  /** An independent copy (for a second store object on the same commit). */
-  clone(): WorkingCopy {
-    return new WorkingCopy(this.versioned, this.decoder, this.root, new Map(this.entries));
   }
 }
 

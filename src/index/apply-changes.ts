@@ -3,6 +3,7 @@ import { closesNode } from "./chunking.ts";
 import type { IndexNode } from "./node.ts";
 import type { NodeSource } from "./node-source.ts";
 import { prefetchPaths } from "./read.ts";
+import { keepShapeAlive } from "../objects/shape-anchor.ts";
 
 /** A change to the keyset: set `key` to the value with id `valueId`, or remove it (null). */
 export interface KeyChange {
@@ -69,6 +70,9 @@ class TreeBuilder {
     return this.nodes.put(this.batch, { height: 0, keys: [], ids: [] });
   }
 }
+
+// Keeps TreeBuilder's hidden classes alive between commits (see objects/shape-anchor.ts).
+keepShapeAlive(new TreeBuilder(undefined as unknown as NodeSource, undefined as unknown as WriteBatch));
 
 /**
  * Applies sorted, unique `changes` to the tree at `root` and returns the new root.

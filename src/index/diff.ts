@@ -1,5 +1,6 @@
 import type { IndexNode } from "./node.ts";
 import type { NodeSource } from "./node-source.ts";
+import { keepShapeAlive } from "../objects/shape-anchor.ts";
 
 /** One key that differs between two trees: its value id on each side (undefined: absent). */
 export interface KeyDiff {
@@ -100,6 +101,9 @@ class Side {
     }
   }
 }
+
+// Keeps Side's hidden classes alive between diffs (see objects/shape-anchor.ts).
+keepShapeAlive(new Side(undefined as unknown as NodeSource, ""));
 
 /** <0 if a's head starts before b's, >0 if after, 0 for two entries with equal keys. */
 function compareStarts(ha: Item | undefined, posA: string | null, hb: Item | undefined, posB: string | null): number {

@@ -1,48 +1,71 @@
 import { bytesEqual, type KVStore } from "./kv-store.ts";
+import { ByteArena } from "./byte-arena.ts";
+import { StringIndex } from "./string-index.ts";
+
+/** One bucket's keys (the part after the prefix) -> arena slots. */
+interface Bucket {
+  readonly size: number;
+  get(rest: string): number | undefined;
+  set(rest: string, slot: number): unknown;
+  delete(rest: string): unknown;
+  keys(): IterableIterator<string>;
+  entries(): IterableIterator<[string, number]>;
+}
+
+/** kvgit's content-addressed object kinds: their keys are hash ids (see `StringIndex` `ids`). */
+const ID_BUCKETS = new Set(["v/", "n/", "c/"]);
 
 /**
  * In-process backend. Values are copied in (a caller mutating its buffer never changes
  * stored bytes) and out of the async API. CAS is atomic because JS runs one callback at a
  * time. Keys are bucketed by their part up to the first "/" (kvgit's `v/`, `n/`, `c/`...),
  * so `getSyncParts("v/", id)` finds an object without building and hashing the full key.
+ *
+ * Values live in a `ByteArena` (large shared buffers) and each bucket maps a key to its
+ * arena slot: a stored value costs the heap no object of its own, so a store of millions
+ * of objects stays cheap for the garbage collector. Object buckets (`v/`, `n/`, `c/`),
+ * whose keys are hash ids, use a `StringIndex` instead of a `Map` (8 characters hashed).
  */
 export class MemoryStore implements KVStore {
   readonly atomicCas = true;
   readonly shared = false;
   readonly description = "memory";
-  private readonly buckets = new Map<string, Map<string, Uint8Array>>();
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly arena = new ByteArena();
 
   async get(key: string): Promise<Uint8Array | undefined> {
-    return this.lookup(key)?.slice();
+    const slot = this.slotOf(key);
+    return slot === undefined ? undefined : this.arena.copy(slot);
   }
 
   /** Synchronous read for kvgit's hot paths. The bytes are the stored ones: do not modify them. */
   getSync(key: string): Uint8Array | undefined {
-    return this.lookup(key);
+    const slot = this.slotOf(key);
+    return slot === undefined ? undefined : this.arena.view(slot);
   }
 
   /** `getSync(prefix + rest)`; fastest when `prefix` is the key's part up to its first "/". */
   getSyncParts(prefix: string, rest: string): Uint8Array | undefined {
     const slash = prefix.indexOf("/");
-    if (slash === prefix.length - 1) return this.buckets.get(prefix)?.get(rest);
-    return this.lookup(prefix + rest);
+    const slot = slash === prefix.length - 1 ? this.buckets.get(prefix)?.get(rest) : this.slotOf(prefix + rest);
+    return slot === undefined ? undefined : this.arena.view(slot);
   }
 
   async getMany(keys: readonly string[]): Promise<Map<string, Uint8Array>> {
     const out = new Map<string, Uint8Array>();
     for (const k of keys) {
-      const v = this.lookup(k);
-      if (v !== undefined) out.set(k, v.slice());
+      const slot = this.slotOf(k);
+      if (slot !== undefined) out.set(k, this.arena.copy(slot));
     }
     return out;
   }
 
   async set(key: string, value: Uint8Array): Promise<void> {
-    this.store(key, value.slice());
+    this.store(key, value);
   }
 
   async setMany(entries: Iterable<readonly [string, Uint8Array]>): Promise<void> {
-    for (const [k, v] of entries) this.store(k, v.slice());
+    for (const [k, v] of entries) this.store(k, v);
   }
 
   async delete(key: string): Promise<void> {
@@ -54,7 +77,7 @@ export class MemoryStore implements KVStore {
   }
 
   async has(key: string): Promise<boolean> {
-    return this.lookup(key) !== undefined;
+    return this.slotOf(key) !== undefined;
   }
 
   async *keys(prefix = ""): AsyncIterable<string> {
@@ -70,13 +93,15 @@ export class MemoryStore implements KVStore {
   }
 
   async cas(key: string, value: Uint8Array, expected: Uint8Array | undefined): Promise<boolean> {
-    if (!bytesEqual(this.lookup(key), expected)) return false;
-    this.store(key, value.slice());
+    const slot = this.slotOf(key);
+    if (!bytesEqual(slot === undefined ? undefined : this.arena.view(slot), expected)) return false;
+    this.store(key, value);
     return true;
   }
 
   async clear(): Promise<void> {
     this.buckets.clear();
+    this.arena.clear();
   }
 
   async close(): Promise<void> {}
@@ -87,16 +112,16 @@ export class MemoryStore implements KVStore {
     let keyBytes = 0;
     let valueBytes = 0;
     for (const [head, bucket] of this.buckets) {
-      for (const [rest, v] of bucket) {
+      for (const [rest, slot] of bucket.entries()) {
         entries++;
         keyBytes += Buffer.byteLength(head) + Buffer.byteLength(rest);
-        valueBytes += v.length;
+        valueBytes += this.arena.lengthOf(slot);
       }
     }
     return { entries, keyBytes, valueBytes };
   }
 
-  private lookup(key: string): Uint8Array | undefined {
+  private slotOf(key: string): number | undefined {
     const cut = key.indexOf("/") + 1;
     return this.buckets.get(key.slice(0, cut))?.get(cut === 0 ? key : key.slice(cut));
   }
@@ -105,8 +130,12 @@ export class MemoryStore implements KVStore {
     const cut = key.indexOf("/") + 1;
     const head = key.slice(0, cut);
     let bucket = this.buckets.get(head);
-    if (!bucket) this.buckets.set(head, (bucket = new Map()));
-    bucket.set(cut === 0 ? key : key.slice(cut), value);
+    if (!bucket) this.buckets.set(head, (bucket = ID_BUCKETS.has(head) ? new StringIndex(true) : new Map<string, number>()));
+    const rest = cut === 0 ? key : key.slice(cut);
+    const old = bucket.get(rest);
+    if (old !== undefined) this.arena.release(old);
+    bucket.set(rest, this.arena.add(value));
+    if (this.arena.wantsCompaction()) this.arena.compact();
   }
 
   private remove(key: string): void {
@@ -114,7 +143,12 @@ export class MemoryStore implements KVStore {
     const head = key.slice(0, cut);
     const bucket = this.buckets.get(head);
     if (!bucket) return;
-    bucket.delete(cut === 0 ? key : key.slice(cut));
+    const rest = cut === 0 ? key : key.slice(cut);
+    const slot = bucket.get(rest);
+    if (slot === undefined) return;
+    bucket.delete(rest);
+    this.arena.release(slot);
     if (bucket.size === 0) this.buckets.delete(head);
+    if (this.arena.wantsCompaction()) this.arena.compact();
   }
 }

@@ -1,6 +1,7 @@
 import type { KVStore } from "../kv/kv-store.ts";
 import { BackendError } from "../errors.ts";
 import { hashHex } from "./hash.ts";
+import { keepShapeAlive } from "./shape-anchor.ts";
 
 /**
  * Content-addressed, immutable objects on a KVStore. Three kinds live under their own key
@@ -108,6 +109,9 @@ export class WriteBatch {
     await backendCall(this.kv, "setMany", () => this.kv.setMany(entries));
   }
 }
+
+// Keeps WriteBatch's hidden classes alive between commits (see shape-anchor.ts).
+keepShapeAlive(new WriteBatch(undefined as unknown as KVStore));
 
 /** Journal records: w/<time base36>-<random>, listing the objects one batch wrote. */
 export const JOURNAL_PREFIX = "w/";
