@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { store, MemoryStore, ConcurrencyError, type GcProgress } from "kvgit";
+import { store, MemoryStore, ConcurrencyError, FormatError, type GcProgress } from "kvgit";
 import { CountingStore } from "../support/counting-store.ts";
 import { Versioned } from "../../src/versioned/versioned.ts";
 import { walkReachable } from "../../src/versioned/reachable.ts";
@@ -17,6 +17,25 @@ async function verifyAll(backend: MemoryStore, branches: string[]) {
 }
 
 describe("garbage collection", () => {
+  it("a reader left on a commit that was rebased away and swept gets FormatError, and refresh() recovers", async () => {
+    const backend = new MemoryStore();
+    const writer = await store({ backend });
+    writer.tags = new Set(["a"]); // not JSON-like: read from the backend at each read
+    writer.n = 1;
+    await writer.commit();
+    const reader = await store({ backend });
+    expect(reader.tags).toEqual(new Set(["a"]));
+    writer.tags = new Set(["b"]);
+    await writer.commit();
+    await writer.rebase({ keepKeys: ["tags", "n"] });
+    await writer.cleanOrphans({ minAgeMs: 0 });
+    expect(() => reader.tags).toThrow(FormatError);
+    expect(() => reader.tags).toThrow(/missing/);
+    await reader.refresh();
+    expect(reader.tags).toEqual(new Set(["b"]));
+    expect(reader.n).toBe(1);
+  });
+
   it("cleanOrphans removes what no branch reaches and keeps values shared with other branches", async () => {
     const backend = new MemoryStore();
     const s = await store({ backend });
