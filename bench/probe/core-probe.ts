@@ -1,7 +1,6 @@
 import { store, MemoryStore } from "../../src/index.ts";
+import { key, value } from "../data.ts";
 const N = 10000;
-const key = (i: number) => "k" + String(i).padStart(6, "0");
-const value = (i: number) => ({ id: i, name: "user-" + i, tags: ["a", "b"], score: i * 1.5 });
 const gc = (globalThis as any).gc ?? (() => {});
 async function w1() {
   const backend = new MemoryStore();

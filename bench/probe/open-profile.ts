@@ -1,8 +1,7 @@
 // Profiles W6 as the harness runs it (1 warm-up + 9 iterations): npm run bench shape, cold JIT.
 import { store, MemoryStore } from "../../src/index.ts";
+import { key, value } from "../data.ts";
 const N = 10000;
-const key = (i: number) => "k" + String(i).padStart(6, "0");
-const value = (i: number) => ({ id: i, name: "user-" + i, tags: ["a", "b"], score: i * 1.5 });
 const backend = new MemoryStore();
 const s = await store({ backend });
 for (let i = 0; i < N; i++) s[key(i)] = value(i);

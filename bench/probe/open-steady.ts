@@ -1,8 +1,7 @@
 // Steady-state W6 (open + keys + all values, 10,000 keys, memory backend), after JIT warm-up.
 import { store, MemoryStore } from "../../src/index.ts";
+import { key, value } from "../data.ts";
 const N = 10000;
-const key = (i: number) => "k" + String(i).padStart(6, "0");
-const value = (i: number) => ({ id: i, name: "user-" + i, tags: ["a", "b"], score: i * 1.5 });
 const backend = new MemoryStore();
 const s = await store({ backend });
 for (let i = 0; i < N; i++) s.set(key(i), value(i));

@@ -1,8 +1,7 @@
 // W2-style single-key commits at N keys (memory), steady state: N from argv.
 import { store, MemoryStore } from "../../src/index.ts";
+import { key, value } from "../data.ts";
 const N = Number(process.argv[2] ?? 10_000);
-const key = (i: number) => "k" + String(i).padStart(7, "0");
-const value = (i: number) => ({ id: i, name: "user-" + i, tags: ["a", "b"], score: i * 1.5 });
 const backend = new MemoryStore();
 const s = await store({ backend });
 for (let i = 0; i < N; i++) s.set(key(i), value(i));

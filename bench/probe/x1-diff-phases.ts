@@ -1,9 +1,8 @@
 // Where X1's 1M-key diff time goes: the same diff timed with and without a forced full GC
 // just before it, and twice in a row. Usage: node --expose-gc --import tsx bench/probe/x1-diff-phases.ts [N]
 import { store, MemoryStore } from "../../src/index.ts";
+import { key, value } from "../data.ts";
 const N = Number(process.argv[2] ?? 1_000_000);
-const key = (i: number) => "k" + String(i).padStart(6, "0");
-const value = (i: number) => ({ id: i, name: "user-" + i, tags: ["a", "b"], score: i * 1.5 });
 const backend = new MemoryStore();
 const s = await store({ backend });
 for (let i = 0; i < N; i++) s.set(key(i), value(i));

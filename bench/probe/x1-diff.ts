@@ -1,8 +1,7 @@
 // X1's W5 shape at N keys: diff(a, b) on a freshly opened store, gc before each; per-iteration ms.
 import { store, MemoryStore } from "../../src/index.ts";
+import { key, value } from "../data.ts";
 const N = Number(process.argv[2] ?? 1_000_000);
-const key = (i: number) => "k" + String(i).padStart(6, "0");
-const value = (i: number) => ({ id: i, name: "user-" + i, tags: ["a", "b"], score: i * 1.5 });
 const backend = new MemoryStore();
 const s = await store({ backend });
 for (let i = 0; i < N; i++) s.set(key(i), value(i));

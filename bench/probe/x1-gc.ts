@@ -1,9 +1,8 @@
 // X1 W2-shape at N keys: per-loop ms/commit plus GC pauses inside each timed loop (PerformanceObserver).
 import { PerformanceObserver } from "node:perf_hooks";
 import { store, MemoryStore } from "../../src/index.ts";
+import { key, value } from "../data.ts";
 const N = Number(process.argv[2] ?? 10_000);
-const key = (i: number) => "k" + String(i).padStart(6, "0");
-const value = (i: number) => ({ id: i, name: "user-" + i, tags: ["a", "b"], score: i * 1.5 });
 const backend = new MemoryStore();
 const s = await store({ backend });
 let t = performance.now();
