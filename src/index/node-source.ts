@@ -36,6 +36,20 @@ export class NodeSource {
   }
 
   /**
+   * A node a whole-tree scan needs once. On an in-process backend it is decoded without
+   * entering the cache, so opening a big store does not fill the cache (and the heap) with
+   * every leaf; elsewhere it is `get` (the scan prefetched it into the cache anyway).
+   */
+  async getOnce(id: string): Promise<IndexNode> {
+    const hit = this.cache.get(id);
+    if (hit || !this.objects.syncReads || id === EMPTY_ROOT) return hit ?? this.get(id);
+    this.reads++;
+    const bytes = this.objects.getSync("n", id);
+    if (!bytes) throw missingNode(id);
+    return decodeNode(bytes, id);
+  }
+
+  /**
    * Whether batching reads pays: false for in-process backends, where a read is a
    * synchronous lookup and prefetching would only read nodes a walk may never need.
    */

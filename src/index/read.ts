@@ -139,7 +139,7 @@ export async function scanLeaves(nodes: NodeSource, root: string, prefix = ""): 
     level = next;
   }
   const leaves: IndexNode[] = [];
-  for (const id of level) leaves.push(await nodes.get(id));
+  for (const id of level) leaves.push(await nodes.getOnce(id));
   return leaves;
 }
 
