@@ -8,6 +8,8 @@ import { StringIndex } from "../kv/string-index.ts";
 export interface CommittedEntry {
   readonly id: string;
   readonly bytes?: Uint8Array;
+  /** The value's encoded size, when the bytes are not at hand but the size is needed. */
+  readonly size?: number;
 }
 
 /** The entries to set (with bytes) and keys to drop to move a working copy to `root`. */
@@ -68,8 +70,13 @@ export class WorkingCopy {
   /** Slots freed by removed keys, for reuse. */
   private readonly free: number[] = [];
   private sortedKeys: string[] | undefined;
-  /** Sum of value sizes, once something asked for it; then kept up to date by `apply`. */
+  /**
+   * Sum of value sizes, once something asked for it; then kept up to date by `apply` with
+   * the per-slot sizes, so a move never has to re-read a value it is dropping (which
+   * garbage collection may already have removed from the backend).
+   */
   private total: number | undefined;
+  private readonly sizes: number[] = [];
   private readonly syncReads: boolean;
 
   private constructor(
@@ -146,41 +153,45 @@ export class WorkingCopy {
     const removed: string[] = [];
     for (const d of diff) {
       if (d.to === undefined) removed.push(d.key);
-      else set.set(d.key, lazy ? { id: d.to } : { id: d.to, bytes: values.get(d.to)! });
+      else if (!lazy) set.set(d.key, { id: d.to, bytes: values.get(d.to)! });
+      else set.set(d.key, this.total === undefined ? { id: d.to } : { id: d.to, size: this.readBytes(d.to).length });
     }
     return { root, set, removed };
   }
 
   /** Applies a planned update; pure in-memory, cannot fail halfway. */
   apply(update: WorkingCopyUpdate): void {
-    if (this.total !== undefined) {
-      for (const key of update.removed) if (this.slots.has(key)) this.total -= this.sizeOf(key);
-      for (const key of update.set.keys()) if (this.slots.has(key)) this.total -= this.sizeOf(key);
-    }
+    // New values' sizes come with the update (planMove read them), so this never reads.
+    const newSizes = this.total === undefined ? undefined : [...update.set.values()].map((e) => e.bytes?.length ?? e.size ?? this.readBytes(e.id).length);
     let keysChanged = false;
     for (const key of update.removed) {
       const slot = this.slots.get(key);
       if (slot === undefined) continue;
       this.slots.delete(key);
+      if (this.total !== undefined) this.total -= this.sizes[slot];
       this.ids[slot] = undefined;
       this.values[slot] = undefined;
       this.bytes[slot] = undefined;
       this.free.push(slot);
       keysChanged = true;
     }
+    let n = 0;
     for (const [key, entry] of update.set) {
       let slot = this.slots.get(key);
       if (slot === undefined) {
         slot = this.free.pop() ?? this.ids.length;
         this.slots.set(key, slot);
         keysChanged = true;
+      } else if (this.total !== undefined) this.total -= this.sizes[slot];
+      if (newSizes) {
+        this.sizes[slot] = newSizes[n++];
+        this.total! += this.sizes[slot];
       }
       this.ids[slot] = entry.id;
       this.values[slot] = UNDECODED;
       // In-process backends re-read bytes on demand: keeping them would double the memory.
       this.bytes[slot] = this.syncReads ? undefined : entry.bytes;
     }
-    if (this.total !== undefined) for (const key of update.set.keys()) this.total += this.sizeOf(key);
     if (keysChanged) this.sortedKeys = undefined;
     this.root = update.root;
   }
@@ -214,9 +225,10 @@ export class WorkingCopy {
   }
 
   private bytesAt(slot: number): Uint8Array {
-    const kept = this.bytes[slot];
-    if (kept) return kept;
-    const id = this.ids[slot]!;
+    return this.bytes[slot] ?? this.readBytes(this.ids[slot]!);
+  }
+
+  private readBytes(id: string): Uint8Array {
     const bytes = this.versioned.objects.getSync("v", id);
     if (!bytes) throw missingValue(id);
     return bytes;
@@ -237,14 +249,16 @@ export class WorkingCopy {
 
   /** Encoded size of `key`'s value (0 if absent). */
   sizeOf(key: string): number {
-    return this.bytesOf(key)?.length ?? 0;
+    const slot = this.slots.get(key);
+    if (slot === undefined) return 0;
+    return this.total !== undefined ? this.sizes[slot] : this.bytesAt(slot).length;
   }
 
   /** Total encoded size of all values (computed once, then maintained). */
   totalBytes(): number {
     if (this.total === undefined) {
       let total = 0;
-      for (const slot of this.slots.values()) total += this.bytesAt(slot).length;
+      for (const slot of this.slots.values()) total += this.sizes[slot] = this.bytesAt(slot).length;
       this.total = total;
     }
     return this.total;

@@ -17,6 +17,22 @@ async function verifyAll(backend: MemoryStore, branches: string[]) {
 }
 
 describe("garbage collection", () => {
+  it("a store object that measured its size still refreshes after another process swept the values it held", async () => {
+    const backend = new MemoryStore();
+    const a = await store({ backend });
+    a.x = { v: 1 };
+    a.y = { v: "yy" };
+    await a.commit();
+    await a.rebase({ keepKeys: ["x", "y"] }); // measures the total size of a's values
+    const b = await store({ backend });
+    await b.rebase({ keepKeys: ["x"], orphanMinAgeMs: 0 }); // drops y and sweeps its value
+    await a.refresh();
+    expect(a.keys()).toEqual(["x"]);
+    a.z = "new";
+    await a.commit();
+    expect((await store({ backend })).keys()).toEqual(["x", "z"]);
+  });
+
   it("a reader left on a commit that was rebased away and swept gets FormatError, and refresh() recovers", async () => {
     const backend = new MemoryStore();
     const writer = await store({ backend });
