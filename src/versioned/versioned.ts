@@ -244,6 +244,7 @@ export class Versioned {
         );
         outcome = { merged: true, commit: id, strategy: "fast_forward", autoMergedKeys: [], carriedKeys: [], appliedKeys: [] };
       } else {
+        if (attempt === 0) await this.assertBaseStored(req.branch, req.base);
         const headPolicies = (await this.commits.get(head)).policies;
         const merged = await policyFor(headPolicies);
         outcome = await this.mergeInto(batch, head, req.base, oursRoot, req.resolver, { ...annotations(req), policies: merged });
@@ -262,6 +263,20 @@ export class Versioned {
       }
       await backoff(attempt);
     }
+  }
+
+  /**
+   * A three-way commit merges in what changed since `base`; if garbage collection removed
+   * `base` (another process rebased the branch, or reset it back, and swept), those values
+   * may be gone, and merging would write a tree naming objects that no longer exist.
+   */
+  private async assertBaseStored(branch: string, base: string): Promise<void> {
+    if ((await this.objects.get("c", base)) !== undefined) return;
+    throw new ConcurrencyError(
+      `the commit this store object started from (${base}) was removed by garbage collection after branch ${JSON.stringify(branch)} moved on; ` +
+        `nothing was written: call refresh() and make the changes again`,
+      { branch, base },
+    );
   }
 
   /**

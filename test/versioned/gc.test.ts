@@ -17,6 +17,32 @@ async function verifyAll(backend: MemoryStore, branches: string[]) {
 }
 
 describe("garbage collection", () => {
+  it("a writer whose base commit was swept gets ConcurrencyError instead of writing a broken commit", async () => {
+    const backend = new MemoryStore();
+    const a = await store({ backend });
+    a.x = 1;
+    a.y = 2;
+    await a.commit();
+    const base = a.currentCommit;
+    const b = await store({ backend });
+    b.x = 10;
+    await b.commit();
+    await b.rebase({ keepKeys: ["x"], orphanMinAgeMs: 0 }); // y's value and a's base are swept
+    a.z = 3;
+    const err = await a.commit().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConcurrencyError);
+    expect((err as Error).message).toMatch(/removed by garbage collection.*refresh\(\)/);
+    expect(a.currentCommit).toBe(base); // nothing changed on the store object
+    expect(a.isStaged("z")).toBe(true);
+    expect((await b.verify()).problems).toEqual([]);
+    await a.refresh();
+    a.z = 3;
+    await a.commit();
+    const fresh = await store({ backend });
+    expect(fresh.keys()).toEqual(["x", "z"]);
+    expect((await fresh.verify()).problems).toEqual([]);
+  });
+
   it("a store object that measured its size still refreshes after another process swept the values it held", async () => {
     const backend = new MemoryStore();
     const a = await store({ backend });
