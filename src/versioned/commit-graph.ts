@@ -156,21 +156,33 @@ export class CommitGraph {
     if (!allParents) {
       // On a remote backend every batch also fetches the ancestors named by the line jumps
       // of the commits fetched before (change-summary.ts): the walk learns ids faster than
-      // it steps, and costs a round trip per doubling of what it knows, not one per commit.
-      let ahead: string[] = [];
+      // it steps, costing a round trip per doubling of what it knows rather than one per
+      // commit. It reads ahead at most max(chunkSize, 2 x walked) commits below where it is,
+      // so a short walk (log({ limit })) never reads much more than it uses.
+      let ahead = new Set<string>();
+      let walked = 0;
       let id: string | undefined = from;
       while (id !== undefined) {
         const chunk: Commit[] = [];
         while (id !== undefined && chunk.length < chunkSize) {
           let c = this.getNow(id);
           if (!c) {
+            ahead.delete(id);
             const batch = [id, ...ahead];
             await this.prefetch(batch);
-            ahead = [];
-            for (const fetched of batch) for (const j of this.cache.get(fetched)?.lineJumps ?? []) if (!this.cache.has(j)) ahead.push(j);
             c = await this.get(id);
+            const floor = c.depth - Math.max(chunkSize, 2 * walked);
+            ahead = new Set();
+            for (const fetched of batch) {
+              const f = this.cache.get(fetched);
+              if (!f) continue;
+              f.lineJumps.forEach((j, i) => {
+                if (f.depth - 2 ** i >= floor && !this.cache.has(j)) ahead.add(j);
+              });
+            }
           }
           chunk.push(c);
+          walked++;
           id = c.parents[0];
         }
         yield chunk;

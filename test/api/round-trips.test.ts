@@ -73,9 +73,25 @@ describe("history reads", () => {
     };
     const small = await callsFor(100);
     const large = await callsFor(1_000);
-    // 9 and 15 when written: ten times the history adds a handful of round trips.
-    expect(large).toBeLessThanOrEqual(small + 8);
-    expect(large).toBeLessThanOrEqual(20);
+    // 9 and 21 when written (one read per commit would be 101 and 1,001): ten times the
+    // history adds about a dozen round trips.
+    expect(large).toBeLessThanOrEqual(small + 15);
+    expect(large).toBeLessThanOrEqual(25);
+  });
+
+  it("a short log on a long history reads about one chunk of commits, not the whole line", async () => {
+    const backend = new CountingStore(new MemoryStore());
+    const s = await store({ backend });
+    for (let c = 0; c < 2_000; c++) {
+      s.h = c;
+      await s.commit();
+    }
+    const fresh = await store({ backend });
+    const before = { keys: backend.keysRead, reads: backend.reads };
+    expect(await fresh.log({ limit: 10 })).toHaveLength(10);
+    // The walk reads ahead at most one chunk (256 commits) below where it is.
+    expect(backend.keysRead - before.keys).toBeLessThanOrEqual(2 * 256);
+    expect(backend.reads - before.reads).toBeLessThanOrEqual(12);
   });
 
   it("keyHistory costs in proportion to the changes it finds, not to the history's length", async () => {

@@ -5,6 +5,8 @@ export class CountingStore implements KVStore {
   reads = 0;
   writes = 0;
   calls = 0;
+  /** Keys asked for by getMany (single gets count in `reads`). */
+  keysRead = 0;
   constructor(readonly inner: KVStore) {}
   get atomicCas() {
     return this.inner.atomicCas;
@@ -23,6 +25,7 @@ export class CountingStore implements KVStore {
   getMany(keys: readonly string[]) {
     this.reads++;
     this.calls++;
+    this.keysRead += keys.length;
     return this.inner.getMany(keys);
   }
   set(key: string, value: Uint8Array) {
