@@ -23,7 +23,9 @@ export class CommitGraph {
 
   private decode(id: string, bytes: Uint8Array | undefined): Commit {
     if (!bytes) throw new RefError(id, `commit ${id} does not exist in this store`);
-    return this.remember(decodeCommit(id, bytes));
+    // A decoded commit keeps its bytes; a synchronous read may be a view into a large shared
+    // buffer (the memory backend's arena), which a cached commit must not pin.
+    return this.remember(decodeCommit(id, this.objects.syncReads ? bytes.slice() : bytes));
   }
 
   async exists(id: string): Promise<boolean> {

@@ -150,8 +150,9 @@ class DecodedCommit implements Commit {
     pos += 20 * Math.max(0, jumpCount(depth) - 1);
     const summaries: (StoredSummary | null)[] = [];
     for (let i = summaryCount(depth); i > 0; i--) {
-      const s = summaryAt(buf, pos);
-      pos = s ? s.end : pos + 1;
+      const [countPlusOne, at] = readVarint(buf, pos);
+      const s = countPlusOne === 0 ? null : checkedSummary(buf, at, countPlusOne - 1);
+      pos = s ? s.end : at;
       summaries.push(s);
     }
     if (pos > buf.length) throw new Error("truncated");
@@ -276,13 +277,16 @@ interface StoredSummary {
   hashes?: Uint32Array;
 }
 
-/** The summary entry at `pos`, or null for an unknown one (a single 0 byte). */
-function summaryAt(buf: Uint8Array, pos: number): StoredSummary | null {
-  const [countPlusOne, at] = readVarint(buf, pos);
-  if (countPlusOne === 0) return null;
-  const end = at + 4 * (countPlusOne - 1);
+/**
+ * The summary entry of `count` hashes at `at`, checked to ascend strictly: the walks
+ * binary-search it, and an unsorted entry would make them skip a change silently.
+ */
+function checkedSummary(buf: Uint8Array, at: number, count: number): StoredSummary {
+  const end = at + 4 * count;
   if (end > buf.length) throw new Error("truncated summary");
-  return { at, count: countPlusOne - 1, end };
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  for (let p = at + 4; p < end; p += 4) if (view.getUint32(p) <= view.getUint32(p - 4)) throw new Error("summary hashes out of order");
+  return { at, count, end };
 }
 
 function readHashes(b: Uint8Array, s: StoredSummary): Uint32Array {

@@ -159,8 +159,11 @@ export class Versioned {
     for (let span = 1; span < lowestSetBit(depth); span *= 2) {
       const range = rangeSummary(ancestor!.changeSummary);
       lineJumps.push(ancestor!.id);
-      summary.push(summaryDifference(range, covered));
-      covered = unionSummaries(covered, range);
+      const union = unionSummaries(covered, range);
+      // Unknown once the entries together would pass the cap, so a commit holds at most
+      // SUMMARY_CAP hashes in all (docs/format.md).
+      summary.push(union === null ? null : summaryDifference(range, covered));
+      covered = union;
       ancestor = skipDepth(ancestor!.depth) > 0 ? await this.commits.get(ancestor!.lineJumps.at(-1)!) : undefined;
     }
     if (ancestor) lineJumps.push(ancestor.id); // where this commit's range ends

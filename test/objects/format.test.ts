@@ -95,5 +95,8 @@ describe("storage format v2 (golden)", () => {
     rootAt2[1 + 1 + 8 + 20 + 1] = 2;
     expect(() => decodeCommit("x", rootAt2)).toThrow(FormatError);
     expect(() => encodeCommit({ root: A, parents: [B], generation: 2, depth: 6, lineJumps: [B], changeSummary: [null, null], time: 0 })).toThrow(/line jumps/);
+    // Summary hashes must ascend: walks binary-search them.
+    const unsorted = encodeCommit({ root: A, parents: [B], generation: 2, depth: 3, lineJumps: [B], changeSummary: [new Uint32Array([5, 2])], time: 0 });
+    expect(() => decodeCommit("x", unsorted)).toThrow(/out of order/);
   });
 });
