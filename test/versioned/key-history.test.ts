@@ -24,7 +24,9 @@ type Step =
   | { op: "remove"; key: number }
   | { op: "rival"; key: number; value: number } // another writer commits first: a three-way commit
   | { op: "branchMerge"; key: number; value: number } // a side branch merged back
-  | { op: "empty" }; // a commit with only a message
+  | { op: "empty" } // a commit with only a message
+  | { op: "resetBack"; steps: number } // resetTo an earlier commit of the line
+  | { op: "rebase" }; // history replaced by one root commit
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ op: fc.constant("set" as const), keys: fc.uniqueArray(fc.nat(KEYS.length - 1), { minLength: 1, maxLength: 3 }), value: fc.nat(3) }) },
@@ -32,6 +34,8 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ op: fc.constant("rival" as const), key: fc.nat(KEYS.length - 1), value: fc.nat(3) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("branchMerge" as const), key: fc.nat(KEYS.length - 1), value: fc.nat(3) }) },
   { weight: 1, arbitrary: fc.constant({ op: "empty" as const }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant("resetBack" as const), steps: fc.integer({ min: 1, max: 5 }) }) },
+  { weight: 1, arbitrary: fc.constant({ op: "rebase" as const }) },
 );
 
 describe("keyHistory over change summaries", () => {
@@ -63,6 +67,11 @@ describe("keyHistory over change summaries", () => {
             side.set(KEYS[(step.key + 2) % KEYS.length], step.value + 30);
             await side.commit();
             await s.merge(name, { resolution: "theirs" });
+          } else if (step.op === "resetBack") {
+            const line = await s.log({ limit: step.steps + 1 });
+            await s.resetTo(line[line.length - 1].id);
+          } else if (step.op === "rebase") {
+            await s.rebase({ keepKeys: s.keys() });
           } else {
             await s.commit({ message: "empty" });
           }
@@ -71,6 +80,10 @@ describe("keyHistory over change summaries", () => {
           const fast = (await s.keyHistory(key)).map((c) => c.id);
           expect(fast).toEqual(await naiveKeyHistory(s, key));
         }
+        // From a detached checkout in the middle of the line too.
+        const line = await s.log();
+        const past = (await s.checkout(line[Math.floor(line.length / 2)].id))!;
+        for (const key of KEYS) expect((await past.keyHistory(key)).map((c) => c.id)).toEqual(await naiveKeyHistory(past, key));
       }),
       { numRuns: 40 },
     );
