@@ -250,7 +250,7 @@ export class Versioned {
         if (attempt === 0) await this.assertBaseStored(req.branch, req.base);
         const headPolicies = (await this.commits.get(head)).policies;
         const merged = await policyFor(headPolicies);
-        outcome = await this.mergeInto(batch, head, req.base, oursRoot, req.resolver, { ...annotations(req), policies: merged });
+        outcome = await this.mergeInto(batch, head, req.base, oursRoot, req.resolver, { ...annotations(req), policies: merged }, true);
         if (!outcome.merged) return outcome;
       }
       await batch.flush({ rewrite: attempt > 0 });
@@ -285,6 +285,12 @@ export class Versioned {
   /**
    * Merges the tree `oursRoot` (made on top of `oursCommit`) into `head`. Writes a merge
    * commit with parents [head, oursCommit] into `batch`; the caller moves the head.
+   *
+   * With `sinceOurs` (a writer committing its changes), histories that share no commit —
+   * the branch was rebased after the writer started — merge against `oursCommit`'s own
+   * tree: only what the writer changed since then is applied, and everything else comes
+   * from the head (keys the rebase dropped stay dropped, counters count once). Without it
+   * (merging another branch), unrelated histories merge against the empty keyset.
    */
   async mergeInto(
     batch: WriteBatch,
@@ -293,9 +299,10 @@ export class Versioned {
     oursRoot: string,
     resolver: MergeResolver,
     fields: { message?: string; info?: Record<string, unknown>; policies?: string | undefined },
+    sinceOurs = false,
   ): Promise<MergeOutcome> {
     const [headCommit, ours] = await Promise.all([this.commits.get(head), this.commits.get(oursCommit)]);
-    const baseRoot = await this.mergeBaseRoot(batch, head, oursCommit, resolver);
+    const baseRoot = await this.mergeBaseRoot(batch, head, oursCommit, resolver, sinceOurs ? ours.root : EMPTY_ROOT);
     if (typeof baseRoot !== "string") {
       return { merged: false, commit: head, strategy: "three_way", autoMergedKeys: [], carriedKeys: [], appliedKeys: [], ...baseRoot };
     }
@@ -329,9 +336,9 @@ export class Versioned {
    * histories with several, a virtual base merged from them (git's recursive strategy),
    * so counters and other merge functions see each change exactly once.
    */
-  async mergeBaseRoot(batch: WriteBatch, a: string, b: string, resolver: MergeResolver): Promise<string | VirtualBaseFailure> {
+  async mergeBaseRoot(batch: WriteBatch, a: string, b: string, resolver: MergeResolver, unrelated = EMPTY_ROOT): Promise<string | VirtualBaseFailure> {
     const bases = await this.commits.mergeBases(a, b);
-    if (bases.length === 0) return EMPTY_ROOT;
+    if (bases.length === 0) return unrelated;
     let acc = (await this.commits.get(bases[0])).root;
     for (let i = 1; i < bases.length; i++) {
       const next = await this.commits.get(bases[i]);

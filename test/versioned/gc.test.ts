@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { store, MemoryStore, ConcurrencyError, FormatError, type GcProgress } from "kvgit";
+import { store, counter, MemoryStore, ConcurrencyError, FormatError, type GcProgress } from "kvgit";
 import { CountingStore } from "../support/counting-store.ts";
 import { Versioned } from "../../src/versioned/versioned.ts";
 import { walkReachable } from "../../src/versioned/reachable.ts";
@@ -17,6 +17,28 @@ async function verifyAll(backend: MemoryStore, branches: string[]) {
 }
 
 describe("garbage collection", () => {
+  it("a writer that started before another process rebased the branch merges only its own changes", async () => {
+    const backend = new MemoryStore();
+    const a = await store({ backend });
+    a.setContentType("visits", counter());
+    a.visits = 5;
+    a.kept = "k";
+    a.dropped = "d";
+    await a.commit();
+    const b = await store({ backend }); // starts here
+    a.visits = 7; // +2
+    await a.commit();
+    await a.rebase({ keepKeys: ["visits", "kept"] }); // history replaced; "dropped" goes
+    b.visits = (b.visits as number) + 1; // +1 from the old base
+    b.mine = "b";
+    const r = await b.commit();
+    expect(r.strategy).toBe("three_way");
+    const fresh = await store({ backend });
+    expect(fresh.keys()).toEqual(["kept", "mine", "visits"]); // "dropped" stays dropped
+    expect(fresh.visits).toBe(8); // 5 + 2 + 1: each increment once
+    expect((await fresh.verify()).problems).toEqual([]);
+  });
+
   it("a writer whose base commit was swept gets ConcurrencyError instead of writing a broken commit", async () => {
     const backend = new MemoryStore();
     const a = await store({ backend });
