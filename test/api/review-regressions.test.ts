@@ -37,16 +37,25 @@ class HookStore implements KVStore {
   async close() {}
 }
 
+/** Makes the next CAS wait until `release()`; `inCas` resolves once a CAS has started. */
+function holdCas(kv: HookStore): { inCas: Promise<void>; release: () => void } {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let entered!: () => void;
+  const inCas = new Promise<void>((r) => (entered = r));
+  kv.onCas = async () => {
+    entered();
+    await gate;
+  };
+  return { inCas, release };
+}
+
 describe("regressions found in review: concurrency on one store object, failure atomicity, merge rules", () => {
   it("F1: a write staged while a commit is in flight is not lost", async () => {
     const kv = new HookStore();
     const s = await store({ backend: kv });
     s.x = 1;
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    let entered!: () => void;
-    const inCas = new Promise<void>((r) => (entered = r));
-    kv.onCas = async () => { entered(); await gate; };
+    const { inCas, release } = holdCas(kv);
     const p = s.commit();
     await inCas; // the commit has encoded its changes and is moving the head
     s.x = 2; // a new write, made after the commit took its snapshot
@@ -60,11 +69,7 @@ describe("regressions found in review: concurrency on one store object, failure 
     const kv = new HookStore();
     const s = await store({ backend: kv });
     s.n = 1;
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    let entered!: () => void;
-    const inCas = new Promise<void>((r) => (entered = r));
-    kv.onCas = async () => { entered(); await gate; };
+    const { inCas, release } = holdCas(kv);
     const p = s.commit();
     await inCas;
     s.setContentType("n", counter());

@@ -195,13 +195,11 @@ describe("DiskStore", () => {
   it("CAS is atomic across OS processes: 3 processes x 60 increments give exactly 180", async () => {
     const dir = fresh();
     await (await DiskStore.open(dir)).close();
-    const outs = await Promise.all([0, 1, 2].map(() => runFixture("disk-cas-worker.ts", [dir, "60", "counter"])));
+    // A plain directory path as the URL opens the disk backend (the namespace is unused).
+    await Promise.all([0, 1, 2].map(() => runFixture("url-cas-worker.ts", [dir, "kvgit", "60", "counter"])));
     const s = await DiskStore.open(dir);
     expect(Buffer.from((await s.get("counter"))!).toString()).toBe("180");
     await s.close();
-    // Not asserted (timing-dependent), but shows the processes really did race.
-    const retries = outs.map((o) => (JSON.parse(o.trim()) as { retries: number }).retries);
-    expect(retries.every((r) => r >= 0)).toBe(true);
   });
 
   it("SIGKILL at random moments never loses or tears a committed write", async () => {
