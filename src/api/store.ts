@@ -6,6 +6,7 @@ import { Versioned } from "../versioned/versioned.ts";
 import { checkBranchName } from "../versioned/refs.ts";
 import { Live, type LiveStore } from "./live.ts";
 import { Staged, type Schema, type Store } from "./staged.ts";
+import { keepStoreShapesAlive } from "./shape-anchor.ts";
 
 export interface StoreOptions {
   /** "memory" (default), "disk" (needs `path`) or "keyv" (needs `keyv`). */
@@ -57,6 +58,7 @@ export async function store(options: StoreOptions = {}): Promise<Store | LiveSto
   checkBranchName(branch, "option \"branch\": branch");
   const codec = resolveCodec(options.codec ?? "msgpack");
   const water = waterMarks(options);
+  await keepStoreShapesAlive();
   const kv = await openBackend(options);
   try {
     const create = options.create !== false;

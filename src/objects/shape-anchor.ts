@@ -3,7 +3,7 @@
  * it holds only weakly: once every object of a shape is garbage, the shape dies, and all
  * optimised code specialised on it is thrown away ("deoptimization, reason: weak
  * objects"). For classes instantiated per operation (a diff walk, a tree builder, a write
- * batch), that happens at every garbage collection between two
+ * batch) or per store object, that happens at every garbage collection between two
  * operations, and the next one runs cold. Keeping one instance
  * of each such class alive for the life of the process keeps its shapes, for a few bytes.
  */
