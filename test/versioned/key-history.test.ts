@@ -71,6 +71,7 @@ describe("keyHistory over change summaries", () => {
             const line = await s.log({ limit: step.steps + 1 });
             await s.resetTo(line[line.length - 1].id);
           } else if (step.op === "rebase") {
+            await s.refresh(); // a no-op commit after a rival's leaves this object behind the head
             await s.rebase({ keepKeys: s.keys() });
           } else {
             await s.commit({ message: "empty" });
@@ -85,7 +86,7 @@ describe("keyHistory over change summaries", () => {
         const past = (await s.checkout(line[Math.floor(line.length / 2)].id))!;
         for (const key of KEYS) expect((await past.keyHistory(key)).map((c) => c.id)).toEqual(await naiveKeyHistory(past, key));
       }),
-      { numRuns: 40 },
+      { numRuns: 40, ...(process.env.KH_SEED ? { seed: Number(process.env.KH_SEED) } : {}) },
     );
   });
 
