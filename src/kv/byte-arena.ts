@@ -11,6 +11,7 @@ const MAX_CHUNK = 4 * 1024 * 1024;
 const MAX_PACKED = 64 * 1024;
 /** Compaction starts once released bytes exceed this and the live bytes. */
 const COMPACT_MIN_DEAD = 4 * 1024 * 1024;
+const INITIAL_SLOTS = 1024;
 
 export class ByteArena {
   private chunks: Uint8Array[] = [];
@@ -18,17 +19,20 @@ export class ByteArena {
   private packing = -1;
   private used = 0;
   private nextChunkSize = FIRST_CHUNK;
-  // Per slot: chunk index, offset in it, and length (-1: free slot).
-  private chunkOf: number[] = [];
-  private offsetOf: number[] = [];
-  private lengths: number[] = [];
+  // Per slot: chunk index, offset in it, and length (-1: free slot). Typed arrays, so a
+  // million slots are three buffers the garbage collector never has to scan.
+  private chunkOf = new Int32Array(INITIAL_SLOTS);
+  private offsetOf = new Int32Array(INITIAL_SLOTS);
+  private lengths = new Float64Array(INITIAL_SLOTS);
+  /** Slots ever handed out (live or free). */
+  private slotCount = 0;
   private freeSlots: number[] = [];
   private liveBytes = 0;
   private deadBytes = 0;
 
   /** Copies `value` in; returns its slot. */
   add(value: Uint8Array): number {
-    const slot = this.freeSlots.length > 0 ? this.freeSlots.pop()! : this.lengths.length;
+    const slot = this.freeSlots.length > 0 ? this.freeSlots.pop()! : this.newSlot();
     this.place(slot, value);
     return slot;
   }
@@ -72,7 +76,7 @@ export class ByteArena {
     this.liveBytes = 0;
     this.deadBytes = 0;
     const lengths = this.lengths;
-    for (let slot = 0; slot < lengths.length; slot++) {
+    for (let slot = 0; slot < this.slotCount; slot++) {
       const length = lengths[slot];
       if (length < 0) continue;
       const offset = this.offsetOf[slot];
@@ -84,12 +88,29 @@ export class ByteArena {
     this.chunks = [];
     this.packing = -1;
     this.nextChunkSize = FIRST_CHUNK;
-    this.chunkOf = [];
-    this.offsetOf = [];
-    this.lengths = [];
+    this.chunkOf = new Int32Array(INITIAL_SLOTS);
+    this.offsetOf = new Int32Array(INITIAL_SLOTS);
+    this.lengths = new Float64Array(INITIAL_SLOTS);
+    this.slotCount = 0;
     this.freeSlots = [];
     this.liveBytes = 0;
     this.deadBytes = 0;
+  }
+
+  private newSlot(): number {
+    if (this.slotCount === this.lengths.length) {
+      const capacity = this.lengths.length * 2;
+      const chunkOf = new Int32Array(capacity);
+      chunkOf.set(this.chunkOf);
+      this.chunkOf = chunkOf;
+      const offsetOf = new Int32Array(capacity);
+      offsetOf.set(this.offsetOf);
+      this.offsetOf = offsetOf;
+      const lengths = new Float64Array(capacity);
+      lengths.set(this.lengths);
+      this.lengths = lengths;
+    }
+    return this.slotCount++;
   }
 
   private place(slot: number, value: Uint8Array): void {

@@ -1,6 +1,6 @@
 import { bytesEqual, type KVStore } from "./kv-store.ts";
 import { ByteArena } from "./byte-arena.ts";
-import { StringIndex } from "./string-index.ts";
+import { IdIndex } from "./id-index.ts";
 
 /** One bucket's keys (the part after the prefix) -> arena slots. */
 interface Bucket {
@@ -12,7 +12,7 @@ interface Bucket {
   entries(): IterableIterator<[string, number]>;
 }
 
-/** kvgit's content-addressed object kinds: their keys are hash ids (see `StringIndex` `ids`). */
+/** kvgit's content-addressed object kinds: their keys are hash ids, packed by `IdIndex`. */
 const ID_BUCKETS = new Set(["v/", "n/", "c/"]);
 
 /**
@@ -24,7 +24,7 @@ const ID_BUCKETS = new Set(["v/", "n/", "c/"]);
  * Values live in a `ByteArena` (large shared buffers) and each bucket maps a key to its
  * arena slot: a stored value costs the heap no object of its own, so a store of millions
  * of objects stays cheap for the garbage collector. Object buckets (`v/`, `n/`, `c/`),
- * whose keys are hash ids, use a `StringIndex` instead of a `Map` (8 characters hashed).
+ * whose keys are hash ids, keep them packed as bytes in an `IdIndex` for the same reason.
  */
 export class MemoryStore implements KVStore {
   readonly atomicCas = true;
@@ -130,7 +130,7 @@ export class MemoryStore implements KVStore {
     const cut = key.indexOf("/") + 1;
     const head = key.slice(0, cut);
     let bucket = this.buckets.get(head);
-    if (!bucket) this.buckets.set(head, (bucket = ID_BUCKETS.has(head) ? new StringIndex(true) : new Map<string, number>()));
+    if (!bucket) this.buckets.set(head, (bucket = ID_BUCKETS.has(head) ? new IdIndex() : new Map<string, number>()));
     const rest = cut === 0 ? key : key.slice(cut);
     const old = bucket.get(rest);
     if (old !== undefined) this.arena.release(old);

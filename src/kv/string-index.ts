@@ -3,15 +3,9 @@
  * hash computed in JS. Faster than a `Map` for strings it has not seen hashed before (a
  * `Map` hashes every new string object in full, then inserts through a runtime call): the
  * working copy inserts every key of a store when it opens, and looks up every value id.
- *
- * `ids: true` is for keys that are content ids (hex of a cryptographic hash, as in kvgit's
- * `v/`, `n/` and `c/` buckets): their first 8 characters already are a uniform hash, so
- * only those are read. Keys are always compared in full, so any key is found correctly;
- * other keys sharing their first 8 characters would only make an `ids` index slow.
+
  */
 export class StringIndex {
-  constructor(private readonly ids = false) {}
-
   /** Entry number + 1 per table position; 0 is empty. Capacity is a power of 2, at most half full. */
   private table = new Int32Array(16);
   private readonly keyOf: (string | undefined)[] = [];
@@ -109,11 +103,10 @@ export class StringIndex {
     table[i] = entry + 1;
   }
 
-  /** FNV-1a over the key (its first 8 characters for ids) and its length, then mixed. */
+  /** FNV-1a over the key and its length, then mixed. */
   private hashOf(key: string): number {
-    const n = this.ids && key.length > 8 ? 8 : key.length;
     let h = key.length ^ 0x811c9dc5;
-    for (let i = 0; i < n; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+    for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
     h ^= h >>> 15;
     h = Math.imul(h, 0x2c1b3c6d);
     return h ^ (h >>> 12);

@@ -1,0 +1,186 @@
+/**
+ * A key -> slot index for buckets whose keys are content ids (40 lowercase hex
+ * characters, kvgit's `v/`, `n/` and `c/`), with no heap object per entry: each id is
+ * kept as its 20 bytes in one growing `Uint8Array`, its slot in an `Int32Array`, and the
+ * open-addressing table is an `Int32Array` too. A store of millions of objects therefore
+ * gives the garbage collector a handful of typed arrays to look at instead of millions of
+ * strings; with strings, every full collection left the collector's helper threads
+ * busy for tens of milliseconds afterwards, competing with the application for the CPU.
+ *
+ * Keys that are not in that form (the KV store accepts any key) go to a plain `Map`, so
+ * the index is exact for every key; only id-shaped keys are packed.
+ */
+const ID_CHARS = 40;
+const ID_BYTES = 20;
+
+/** Nibble of a lowercase hex character code, or -1. */
+function nibble(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  return -1;
+}
+
+function mix(b: Uint8Array, base: number): number {
+  const head = (b[base] << 24) | (b[base + 1] << 16) | (b[base + 2] << 8) | b[base + 3];
+  const tail = (b[base + 16] << 24) | (b[base + 17] << 16) | (b[base + 18] << 8) | b[base + 19];
+  const h = Math.imul(head ^ Math.imul(tail, 0x9e3779b1), 0x85ebca6b);
+  return h ^ (h >>> 15);
+}
+
+export class IdIndex {
+  /** Entry number + 1 per table position; 0 is empty. Capacity is a power of 2, at most half full. */
+  private table = new Int32Array(16);
+  private idBytes = new Uint8Array(8 * ID_BYTES);
+  /** Slot per entry; -1 marks a free entry. */
+  private slotOf = new Int32Array(8);
+  /** Entries ever used (live or free). */
+  private entryTop = 0;
+  private readonly freeEntries: number[] = [];
+  private packed = 0;
+  private readonly others = new Map<string, number>();
+  /** The id being looked up, parsed. */
+  private readonly probe = new Uint8Array(ID_BYTES);
+
+  get size(): number {
+    return this.packed + this.others.size;
+  }
+
+  has(key: string): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  get(key: string): number | undefined {
+    if (!this.parse(key)) return this.others.get(key);
+    const entry = this.find();
+    return entry < 0 ? undefined : this.slotOf[entry];
+  }
+
+  set(key: string, slot: number): this {
+    if (!Number.isInteger(slot) || slot < 0 || slot > 0x7fffffff) throw new RangeError(`IdIndex slots are int32 >= 0, got ${slot}`);
+    if (!this.parse(key)) {
+      this.others.set(key, slot);
+      return this;
+    }
+    const existing = this.find();
+    if (existing >= 0) {
+      this.slotOf[existing] = slot;
+      return this;
+    }
+    if ((this.packed + 1) * 2 > this.table.length) this.grow();
+    const entry = this.freeEntries.length > 0 ? this.freeEntries.pop()! : this.newEntry();
+    this.idBytes.set(this.probe, entry * ID_BYTES);
+    this.slotOf[entry] = slot;
+    this.place(entry);
+    this.packed++;
+    return this;
+  }
+
+  /** Removes `key`; true if it was there. */
+  delete(key: string): boolean {
+    if (!this.parse(key)) return this.others.delete(key);
+    const table = this.table;
+    const mask = table.length - 1;
+    let i = this.hashOfProbe() & mask;
+    for (;;) {
+      const e = table[i];
+      if (e === 0) return false;
+      if (this.matches(e - 1)) break;
+      i = (i + 1) & mask;
+    }
+    const entry = table[i] - 1;
+    // Backward-shift deletion: move later entries of the run into the gap.
+    let gap = i;
+    for (let j = (i + 1) & mask; table[j] !== 0; j = (j + 1) & mask) {
+      const home = this.hashOfEntry(table[j] - 1) & mask;
+      if (((j - home) & mask) >= ((j - gap) & mask)) {
+        table[gap] = table[j];
+        gap = j;
+      }
+    }
+    table[gap] = 0;
+    this.slotOf[entry] = -1;
+    this.freeEntries.push(entry);
+    this.packed--;
+    return true;
+  }
+
+  *entries(): IterableIterator<[string, number]> {
+    for (let e = 0; e < this.entryTop; e++) if (this.slotOf[e] >= 0) yield [this.idOf(e), this.slotOf[e]];
+    yield* this.others;
+  }
+
+  *keys(): IterableIterator<string> {
+    for (const [key] of this.entries()) yield key;
+  }
+
+  /** Parses an id-shaped key into `probe`; false for any other key. */
+  private parse(key: string): boolean {
+    if (key.length !== ID_CHARS) return false;
+    const probe = this.probe;
+    for (let i = 0; i < ID_BYTES; i++) {
+      const hi = nibble(key.charCodeAt(2 * i));
+      const lo = nibble(key.charCodeAt(2 * i + 1));
+      if (hi < 0 || lo < 0) return false;
+      probe[i] = (hi << 4) | lo;
+    }
+    return true;
+  }
+
+  private idOf(entry: number): string {
+    return Buffer.from(this.idBytes.buffer, this.idBytes.byteOffset + entry * ID_BYTES, ID_BYTES).toString("hex");
+  }
+
+  /** Entry number of the parsed probe, or -1. */
+  private find(): number {
+    const table = this.table;
+    const mask = table.length - 1;
+    for (let i = this.hashOfProbe() & mask; ; i = (i + 1) & mask) {
+      const e = table[i];
+      if (e === 0) return -1;
+      if (this.matches(e - 1)) return e - 1;
+    }
+  }
+
+  private matches(entry: number): boolean {
+    const bytes = this.idBytes;
+    const probe = this.probe;
+    const base = entry * ID_BYTES;
+    for (let i = 0; i < ID_BYTES; i++) if (bytes[base + i] !== probe[i]) return false;
+    return true;
+  }
+
+  // An id is a cryptographic hash, so four of its bytes would do; mixing in the last
+  // four as well keeps id-shaped keys that are not hashes (zero-padded counters) fast.
+  private hashOfProbe(): number {
+    return mix(this.probe, 0);
+  }
+
+  private hashOfEntry(entry: number): number {
+    return mix(this.idBytes, entry * ID_BYTES);
+  }
+
+  private place(entry: number): void {
+    const table = this.table;
+    const mask = table.length - 1;
+    let i = this.hashOfEntry(entry) & mask;
+    while (table[i] !== 0) i = (i + 1) & mask;
+    table[i] = entry + 1;
+  }
+
+  private newEntry(): number {
+    if (this.entryTop === this.slotOf.length) {
+      const slots = new Int32Array(this.slotOf.length * 2);
+      slots.set(this.slotOf);
+      this.slotOf = slots;
+      const bytes = new Uint8Array(slots.length * ID_BYTES);
+      bytes.set(this.idBytes);
+      this.idBytes = bytes;
+    }
+    return this.entryTop++;
+  }
+
+  private grow(): void {
+    this.table = new Int32Array(this.table.length * 2);
+    for (let e = 0; e < this.entryTop; e++) if (this.slotOf[e] >= 0) this.place(e);
+  }
+}
