@@ -1,5 +1,6 @@
 /** kvgit: a versioned key-value store with git semantics. Public exports. */
 export { store, type StoreOptions } from "./api/store.ts";
+export type { WorkingCopyMode } from "./api/load-committed.ts";
 export { Staged, type Store, type Schema, type MergeResult, type CommitOptions, type DiffResult, type BranchMergeOptions, type RebaseOptions, type RebaseResult } from "./api/staged.ts";
 export { Snapshot } from "./api/snapshot.ts";
 export { Live, type LiveStore } from "./api/live.ts";

@@ -1,4 +1,4 @@
-import { ConcurrencyError, MergeConflict, NotSupportedError, RefError, type Conflict } from "../errors.ts";
+import { ConcurrencyError, FormatError, MergeConflict, NotSupportedError, RefError, type Conflict } from "../errors.ts";
 import type { ContentType, MergeFn } from "../merge/merge-fn.ts";
 import { getValueId, provePath } from "../index/keyset-index.ts";
 import { hashHex } from "../objects/hash.ts";
@@ -15,9 +15,11 @@ import type { Codec } from "../codec/codec.ts";
 import { MergeRegistry, type CommitMergeOptions } from "./merge-registry.ts";
 import { buildProof, type Proof } from "./proof.ts";
 import { Snapshot } from "./snapshot.ts";
-import { mergeSorted, prefixRange } from "./sorted-keys.ts";
+import { mergeSorted } from "./sorted-keys.ts";
 import { checkKey, checkReadKey, commitInfoOf, missingKey, type CommitInfo, type StoreContext } from "./store-context.ts";
-import { ABSENT, WorkingCopy, type CommittedEntry, type WorkingCopyUpdate } from "./working-copy.ts";
+import { ABSENT, WorkingCopy, type CommittedEntry, type CommittedView, type WorkingCopyUpdate } from "./working-copy.ts";
+import { loadCommitted, readsFromIndex } from "./load-committed.ts";
+import { IndexedWorkingCopy } from "./indexed-working-copy.ts";
 import { StoreValueDecoder } from "./value-decoder.ts";
 import { applyPolicyEdits, EMPTY_POLICY, loadPolicy, loadPolicyObject, putPolicy, type MergePolicy, type PolicyEdit } from "./merge-policy.ts";
 import { assertContentType, builtinContentType, hasContentType, registerContentType } from "../merge/registry.ts";
@@ -30,6 +32,8 @@ interface Move {
   policy: MergePolicy;
   /** Id of the merge-policy object (undefined: none), to tell whether it changed. */
   policyId: string | undefined;
+  /** A view that replaces the current one instead of `update` (a store grown big enough to be read from its index). */
+  replacement?: CommittedView;
 }
 
 export interface MergeResult {
@@ -101,7 +105,7 @@ export class Staged<S extends Schema = Record<string, unknown>> {
   readonly #ctx: StoreContext;
   #branch: string | null;
   #base: string;
-  #committed: WorkingCopy;
+  #committed: CommittedView;
   readonly #staged = new Map<string, StagedValue>();
   readonly #merges: MergeRegistry;
   /** Merge-policy changes waiting for the next commit. */
@@ -116,7 +120,7 @@ export class Staged<S extends Schema = Record<string, unknown>> {
   #queue: Promise<unknown> = Promise.resolve();
 
   /** Use `store()`; this wires an already loaded working copy. */
-  constructor(ctx: StoreContext, branch: string | null, base: string, committed: WorkingCopy, merges = new MergeRegistry(), policyId?: string) {
+  constructor(ctx: StoreContext, branch: string | null, base: string, committed: CommittedView, merges = new MergeRegistry(), policyId?: string) {
     this.#ctx = ctx;
     this.#policyId = policyId;
     this.#branch = branch;
@@ -132,7 +136,7 @@ export class Staged<S extends Schema = Record<string, unknown>> {
     const commit = await ctx.versioned.getCommit(head);
     const merges = new MergeRegistry();
     merges.setPersisted(await loadPolicy(ctx.versioned, head));
-    const copy = await WorkingCopy.load(ctx.versioned, commit.root, new StoreValueDecoder(ctx.codec, merges));
+    const copy = await loadCommitted(ctx.versioned, commit.root, new StoreValueDecoder(ctx.codec, merges), ctx.workingCopy ?? "auto");
     return new Staged<S>(ctx, branch, head, copy, merges, commit.policies) as Store<S>;
   }
 
@@ -205,7 +209,7 @@ export class Staged<S extends Schema = Record<string, unknown>> {
 
   /** Keys in ascending order; with `prefix`, only those starting with it (O(log N + matches)). */
   keys(prefix = ""): string[] {
-    const base = prefixRange(this.#committed.keys(), prefix);
+    const base = this.#committed.keys(prefix);
     if (this.#staged.size === 0) return base;
     const added: string[] = [];
     for (const [key, v] of this.#staged) if (v !== REMOVED && key.startsWith(prefix) && !this.#committed.has(key)) added.push(key);
@@ -750,14 +754,36 @@ export class Staged<S extends Schema = Record<string, unknown>> {
 
   /** Reads everything moving to `commitId` needs; changes nothing. */
   async #planMoveTo(commitId: string): Promise<Move> {
-    const commit = await this.#ctx.versioned.getCommit(commitId);
-    const [update, policy] = await Promise.all([this.#committed.planMove(commit.root), loadPolicy(this.#ctx.versioned, commitId)]);
-    return { commitId, update, policy, policyId: commit.policies };
+    const { versioned, codec, workingCopy = "auto" } = this.#ctx;
+    const commit = await versioned.getCommit(commitId);
+    // A loaded working copy that grew past the size read from the index becomes an index view.
+    const replace = this.#committed instanceof WorkingCopy && readsFromIndex(versioned, commit.root, workingCopy);
+    const [update, policy] = await Promise.all([replace ? undefined : this.#planCommittedMove(commit.root), loadPolicy(versioned, commitId)]);
+    const move: Move = { commitId, update: update ?? { root: commit.root, set: new Map(), removed: [] }, policy, policyId: commit.policies };
+    if (replace) move.replacement = new IndexedWorkingCopy(versioned, new StoreValueDecoder(codec, this.#merges), commit.root);
+    else if (update === null) move.replacement = await loadCommitted(versioned, commit.root, new StoreValueDecoder(codec, this.#merges), workingCopy);
+    return move;
+  }
+
+  /**
+   * The update moving the committed view to `root`, or null when the view's own tree can
+   * no longer be read (another process rebased the branch and swept it): then the caller
+   * loads `root` afresh instead of moving there by a diff.
+   */
+  async #planCommittedMove(root: string): Promise<WorkingCopyUpdate | null> {
+    try {
+      return await this.#committed.planMove(root);
+    } catch (err) {
+      // If `root` itself is damaged, loading it afresh reports that.
+      if (err instanceof FormatError) return null;
+      throw err;
+    }
   }
 
   /** Makes a planned move this object's state; in memory only, so it cannot fail halfway. */
   #adopt(move: Move): void {
-    this.#committed.apply(move.update);
+    if (move.replacement) this.#committed = move.replacement;
+    else this.#committed.apply(move.update);
     this.#base = move.commitId;
     if (move.policyId !== this.#policyId) {
       this.#policyId = move.policyId;
@@ -770,7 +796,7 @@ export class Staged<S extends Schema = Record<string, unknown>> {
     const merges = new MergeRegistry();
     merges.setPersisted(await loadPolicy(this.#ctx.versioned, commitId));
     const commit = await this.#ctx.versioned.getCommit(commitId);
-    const copy = await WorkingCopy.load(this.#ctx.versioned, commit.root, new StoreValueDecoder(this.#ctx.codec, merges));
+    const copy = await loadCommitted(this.#ctx.versioned, commit.root, new StoreValueDecoder(this.#ctx.codec, merges), this.#ctx.workingCopy ?? "auto");
     return new Staged<S>(this.#ctx, branch, commitId, copy, merges, commit.policies) as Store<S>;
   }
 

@@ -2,6 +2,7 @@ import type { Codec } from "../codec/codec.ts";
 import type { Commit } from "../versioned/commit-object.ts";
 import type { Versioned } from "../versioned/versioned.ts";
 import { KeyError } from "../errors.ts";
+import type { WorkingCopyMode } from "./load-committed.ts";
 
 /** What every store object opened from one `store()` call shares. */
 export interface StoreContext {
@@ -9,6 +10,8 @@ export interface StoreContext {
   readonly codec: Codec;
   /** Rebase thresholds (bytes of encoded values), when GC by rebase is on. */
   readonly water?: { readonly high: number; readonly low: number };
+  /** How store objects hold the committed state (default "auto"; see load-committed.ts). */
+  readonly workingCopy?: WorkingCopyMode;
 }
 
 export interface CommitInfo {

@@ -7,6 +7,7 @@ import { checkBranchName } from "../versioned/refs.ts";
 import { Live, type LiveStore } from "./live.ts";
 import { Staged, type Schema, type Store } from "./staged.ts";
 import { keepStoreShapesAlive } from "./shape-anchor.ts";
+import type { WorkingCopyMode } from "./load-committed.ts";
 
 export interface StoreOptions {
   /** "memory" (default), "disk" (needs `path`) or "keyv" (needs `keyv`). */
@@ -35,9 +36,17 @@ export interface StoreOptions {
   highWaterBytes?: number;
   /** Rebase down to this many bytes (default 80 % of `highWaterBytes`). */
   lowWaterBytes?: number;
+  /**
+   * How a store object holds the committed state it reads synchronously: "load" keeps
+   * every key (and small values, decoded) in memory; "index" reads each key from the index
+   * when asked (memory and disk backends only: their reads are synchronous); "auto" (the
+   * default) reads stores of more than about 100,000 keys on memory and disk from the
+   * index and loads the rest. Reads give the same results either way; see docs/api.md.
+   */
+  workingCopy?: WorkingCopyMode;
 }
 
-const KNOWN_OPTIONS = new Set(["kind", "path", "keyv", "url", "backend", "type", "branch", "codec", "connectTimeoutMs", "namespace", "create", "highWaterBytes", "lowWaterBytes"]);
+const KNOWN_OPTIONS = new Set(["kind", "path", "keyv", "url", "backend", "type", "branch", "codec", "connectTimeoutMs", "namespace", "create", "highWaterBytes", "lowWaterBytes", "workingCopy"]);
 
 /**
  * Opens a store. Bad options reject with a TypeError/RangeError naming the option; data in
@@ -58,13 +67,20 @@ export async function store(options: StoreOptions = {}): Promise<Store | LiveSto
   checkBranchName(branch, "option \"branch\": branch");
   const codec = resolveCodec(options.codec ?? "msgpack");
   const water = waterMarks(options);
+  const workingCopy = options.workingCopy ?? "auto";
+  if (workingCopy !== "auto" && workingCopy !== "load" && workingCopy !== "index") {
+    throw new TypeError(`option "workingCopy" must be "auto", "load" or "index", got ${JSON.stringify(workingCopy)}`);
+  }
   await keepStoreShapesAlive();
   const kv = await openBackend(options);
   try {
     const create = options.create !== false;
     const versioned = await Versioned.open(kv, { create });
+    if (workingCopy === "index" && !versioned.objects.syncReads) {
+      throw new RangeError(`option "workingCopy": "index" needs a backend with synchronous reads (memory or disk); ${kv.description} reads over the network, use "auto" or "load"`);
+    }
     if (type === "live") return await Live.open(kv, codec);
-    return await Staged.open({ versioned, codec, ...(water ? { water } : {}) }, branch, create);
+    return await Staged.open({ versioned, codec, workingCopy, ...(water ? { water } : {}) }, branch, create);
   } catch (err) {
     await kv.close().catch(() => {});
     throw err;

@@ -3,6 +3,7 @@ import type { IndexNode } from "../index/node.ts";
 import { diffTrees, scanLeaves } from "../index/keyset-index.ts";
 import { FormatError } from "../errors.ts";
 import { StringIndex } from "../kv/string-index.ts";
+import { prefixRange } from "./sorted-keys.ts";
 
 /** A committed entry as a move brings it in: the value id and, when already at hand, its bytes. */
 export interface CommittedEntry {
@@ -17,6 +18,37 @@ export interface WorkingCopyUpdate {
   readonly root: string;
   readonly set: ReadonlyMap<string, CommittedEntry>;
   readonly removed: readonly string[];
+  /** The key count and total value size at `root`, when the planner knew them (IndexedWorkingCopy). */
+  readonly keyCount?: number;
+  readonly totalBytes?: number;
+}
+
+/**
+ * The committed state a `Staged` reads synchronously, at one keyset root: a loaded
+ * `WorkingCopy`, or an `IndexedWorkingCopy` for a big store on an in-process backend
+ * (see load-committed.ts). Moves are planned (reads, may fail) and then applied (in
+ * memory, cannot fail), so a failed operation leaves the view where it was.
+ */
+export interface CommittedView {
+  readonly root: string;
+  /** The committed entry of `key` (its value id), or undefined. */
+  get(key: string): { readonly id: string } | undefined;
+  /** The committed value of `key`, or ABSENT. */
+  read(key: string): unknown;
+  has(key: string): boolean;
+  readonly size: number;
+  /** Keys starting with `prefix`, ascending, as a new array. */
+  keys(prefix?: string): string[];
+  /** Encoded size of `key`'s value (0 if absent). */
+  sizeOf(key: string): number;
+  /** Total encoded size of all values. */
+  totalBytes(): number;
+  /** Forgets decoded values (when how keys decode may have changed). */
+  forgetDecoded(): void;
+  /** Reads what moving to `root` needs, without changing anything. */
+  planMove(root: string): Promise<WorkingCopyUpdate>;
+  /** Applies a planned update; pure in-memory, cannot fail halfway. */
+  apply(update: WorkingCopyUpdate): void;
 }
 
 /**
@@ -60,7 +92,7 @@ export interface ValueDecoder {
  * On an in-process backend (`syncReads`) value bytes are never kept: they are re-read
  * from the backend when needed; on a remote backend they are fetched with the move.
  */
-export class WorkingCopy {
+export class WorkingCopy implements CommittedView {
   private readonly slots = new StringIndex();
   private readonly ids: (string | undefined)[] = [];
   /** The decoded, deep-frozen value of a shared entry, else UNDECODED. */
@@ -218,12 +250,6 @@ export class WorkingCopy {
     for (const slot of this.slots.values()) this.values[slot] = UNDECODED;
   }
 
-  /** The committed bytes of `key` (read from an in-process backend on each call). */
-  bytesOf(key: string): Uint8Array | undefined {
-    const slot = this.slots.get(key);
-    return slot === undefined ? undefined : this.bytesAt(slot);
-  }
-
   private bytesAt(slot: number): Uint8Array {
     return this.bytes[slot] ?? this.readBytes(this.ids[slot]!);
   }
@@ -242,9 +268,9 @@ export class WorkingCopy {
     return this.slots.size;
   }
 
-  /** Keys in ascending order (cached between changes). */
-  keys(): readonly string[] {
-    return (this.sortedKeys ??= [...this.slots.keys()].sort());
+  /** Keys starting with `prefix`, ascending (the sorted list is cached between changes). */
+  keys(prefix = ""): string[] {
+    return prefixRange((this.sortedKeys ??= [...this.slots.keys()].sort()), prefix);
   }
 
   /** Encoded size of `key`'s value (0 if absent). */
@@ -271,6 +297,6 @@ async function fetchValues(versioned: Versioned, ids: string[]): Promise<Map<str
   return values;
 }
 
-function missingValue(id: string): FormatError {
+export function missingValue(id: string): FormatError {
   return new FormatError(`value ${id} is missing from the backend; the store is incomplete or was garbage-collected while in use`, { id });
 }

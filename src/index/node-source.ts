@@ -1,6 +1,6 @@
 import type { ObjectStore, WriteBatch } from "../objects/object-store.ts";
 import { FormatError } from "../errors.ts";
-import { decodeNode, encodeNode, type IndexNode } from "./node.ts";
+import { decodeNode, encodeNode, leafEntryCount, type IndexNode } from "./node.ts";
 import { hashHex } from "../objects/hash.ts";
 
 /** The empty keyset: one empty leaf. Known without reading, so using it never writes. */
@@ -13,6 +13,8 @@ export const EMPTY_ROOT = hashHex(encodeNode(EMPTY_NODE));
  */
 export class NodeSource {
   private cache = new Map<string, IndexNode>();
+  /** Leaves put into each unflushed batch (in-process backends; see `put`). */
+  private readonly leavesAwaitingFlush = new WeakMap<WriteBatch, string[]>();
   /** Backend reads issued (single and batched), for tests that prove costs. */
   reads = 0;
 
@@ -28,11 +30,19 @@ export class NodeSource {
   async get(id: string): Promise<IndexNode> {
     const hit = this.cache.get(id);
     if (hit) return hit;
+    if (this.objects.syncReads) return this.getSync(id);
     if (id === EMPTY_ROOT) return EMPTY_NODE;
     this.reads++;
-    const bytes = this.objects.syncReads ? this.objects.getSync("n", id) : await this.objects.get("n", id);
+    const bytes = await this.objects.get("n", id);
     if (!bytes) throw missingNode(id);
     return this.remember(id, decodeNode(bytes, id));
+  }
+
+  /** `get` without awaiting; only when the backend has synchronous reads (`syncReads`). */
+  getSync(id: string): IndexNode {
+    const hit = this.cache.get(id);
+    if (hit) return hit;
+    return this.remember(id, this.readSync(id));
   }
 
   /**
@@ -41,8 +51,27 @@ export class NodeSource {
    * every leaf; elsewhere it is `get` (the scan prefetched it into the cache anyway).
    */
   async getOnce(id: string): Promise<IndexNode> {
+    return this.objects.syncReads ? this.getOnceSync(id) : this.get(id);
+  }
+
+  /** `getOnce` without awaiting; only when `syncReads`. */
+  getOnceSync(id: string): IndexNode {
+    return this.cache.get(id) ?? this.readSync(id);
+  }
+
+  /** Entry count of a leaf, read from its header without decoding it; only when `syncReads`. */
+  leafSizeSync(id: string): number {
     const hit = this.cache.get(id);
-    if (hit || !this.objects.syncReads || id === EMPTY_ROOT) return hit ?? this.get(id);
+    if (hit) return hit.keys.length;
+    if (id === EMPTY_ROOT) return 0;
+    this.reads++;
+    const bytes = this.objects.getSync("n", id);
+    if (!bytes) throw missingNode(id);
+    return leafEntryCount(bytes, id);
+  }
+
+  private readSync(id: string): IndexNode {
+    if (id === EMPTY_ROOT) return EMPTY_NODE;
     this.reads++;
     const bytes = this.objects.getSync("n", id);
     if (!bytes) throw missingNode(id);
@@ -72,10 +101,27 @@ export class NodeSource {
     }
   }
 
-  /** Encodes a node into `batch` and caches it; returns its id. */
+  /**
+   * Encodes a node into `batch`, caches it (the operation writing it reads it back before
+   * the batch is flushed) and returns its id. On an in-process backend the leaves leave the
+   * cache again once the batch is flushed: decoding one again when it is next read is
+   * cheap, and a bulk load would otherwise keep every leaf it wrote in the heap.
+   */
   put(batch: WriteBatch, node: IndexNode): string {
     const id = batch.put("n", encodeNode(node));
     this.remember(id, node);
+    if (node.height === 0 && this.objects.syncReads) {
+      let written = this.leavesAwaitingFlush.get(batch);
+      if (!written) {
+        const ids: string[] = (written = []);
+        this.leavesAwaitingFlush.set(batch, ids);
+        batch.afterFlush(() => {
+          this.leavesAwaitingFlush.delete(batch);
+          for (const leaf of ids) this.cache.delete(leaf);
+        });
+      }
+      written.push(id);
+    }
     return id;
   }
 

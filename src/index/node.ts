@@ -99,6 +99,17 @@ export function decodeNode(bytes: Uint8Array, id = "?"): IndexNode {
   }
 }
 
+/** The entry count of an encoded leaf, read from its header alone. */
+export function leafEntryCount(bytes: Uint8Array, id = "?"): number {
+  try {
+    const [height, pos] = readVarint(bytes, 0);
+    if (height !== 0) throw new Error(`height ${height} where a leaf was expected`);
+    return readVarint(bytes, pos)[0];
+  } catch (err) {
+    throw new FormatError(`index node ${id} is corrupt (${(err as Error).message}); the store's data is damaged`, { id });
+  }
+}
+
 /** A key whose bytes are not all ASCII: the previous key's first `shared` UTF-8 bytes + `suffix`. */
 function utf8Key(prevKey: string, shared: number, suffix: Uint8Array): string {
   const prevBytes = encoder.encode(prevKey);

@@ -144,7 +144,7 @@ export async function scanLeaves(nodes: NodeSource, root: string, prefix = ""): 
 }
 
 /** Child i holds keys in (keys[i-1], keys[i]]: can any of them start with `prefix`? */
-function overlapsPrefix(node: IndexNode, i: number, prefix: string): boolean {
+export function overlapsPrefix(node: IndexNode, i: number, prefix: string): boolean {
   if (prefix === "") return true;
   if (node.keys[i] < prefix) return false;
   if (i === 0) return true;

@@ -228,7 +228,11 @@ export class Versioned {
       changes.push({ key, valueId: value === null ? null : value.id });
     }
     changes.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    const oursRoot = await applyChanges(this.nodes, batch, baseCommit.root, changes);
+    const oursRoot = await applyChanges(this.nodes, batch, baseCommit.root, changes).catch(async (err: unknown) => {
+      // The base's tree may be gone because garbage collection swept it (see assertBaseStored).
+      if (err instanceof FormatError) await this.assertBaseStored(req.branch, req.base);
+      throw err;
+    });
     const annotated = req.message !== undefined || req.info !== undefined;
     const policyFor = async (current: string | undefined) => (req.policies ? req.policies(current, batch) : current);
     const policies = await policyFor(baseCommit.policies);

@@ -1,0 +1,122 @@
+import type { Versioned } from "../versioned/versioned.ts";
+import { diffTrees } from "../index/keyset-index.ts";
+import { countEntriesSync, getValueIdSync, scanKeysSync } from "../index/sync-read.ts";
+import { ABSENT, missingValue, type CommittedView, type ValueDecoder, type WorkingCopyUpdate } from "./working-copy.ts";
+
+/** Decoded values kept per store object; past this the older half is dropped. */
+const MAX_DECODED = 100_000;
+
+/**
+ * The committed state of a big store on an in-process backend, read from the index
+ * itself: a lookup walks the key's path (upper nodes stay cached), values are decoded on
+ * first read and kept in a bounded cache. Opening costs one node read instead of one
+ * entry per key, and the store object holds no per-key state, so a million-key store
+ * object is cheap to open and leaves the garbage collector almost nothing to trace.
+ *
+ * The key count and the total value size are computed on first use (a pass over the
+ * leaves' headers, or over every value) and then kept up to date by each move.
+ */
+export class IndexedWorkingCopy implements CommittedView {
+  /** Decoded shareable values by key, with the value id they were decoded from. */
+  private decoded = new Map<string, { id: string; value: unknown }>();
+  private count: number | undefined;
+  private total: number | undefined;
+
+  constructor(
+    private readonly versioned: Versioned,
+    private readonly decoder: ValueDecoder,
+    public root: string,
+  ) {}
+
+  get(key: string): { readonly id: string } | undefined {
+    const id = this.idOf(key);
+    return id === undefined ? undefined : { id };
+  }
+
+  read(key: string): unknown {
+    const id = this.idOf(key);
+    if (id === undefined) return ABSENT;
+    const kept = this.decoded.get(key);
+    if (kept !== undefined && kept.id === id) return kept.value;
+    const { value, share } = this.decoder.decode(key, this.readBytes(id));
+    if (share) this.keep(key, id, value);
+    return value;
+  }
+
+  has(key: string): boolean {
+    return this.idOf(key) !== undefined;
+  }
+
+  get size(): number {
+    return (this.count ??= countEntriesSync(this.versioned.nodes, this.root));
+  }
+
+  keys(prefix = ""): string[] {
+    return scanKeysSync(this.versioned.nodes, this.root, prefix);
+  }
+
+  sizeOf(key: string): number {
+    const id = this.idOf(key);
+    return id === undefined ? 0 : this.readBytes(id).length;
+  }
+
+  totalBytes(): number {
+    if (this.total === undefined) {
+      let total = 0;
+      for (const key of this.keys()) total += this.sizeOf(key);
+      this.total = total;
+    }
+    return this.total;
+  }
+
+  forgetDecoded(): void {
+    this.decoded = new Map();
+  }
+
+  async planMove(root: string): Promise<WorkingCopyUpdate> {
+    const diff = await diffTrees(this.versioned.nodes, this.root, root);
+    const set = new Map<string, { id: string }>();
+    const removed: string[] = [];
+    let count = this.count;
+    let total = this.total;
+    for (const d of diff) {
+      if (d.to === undefined) removed.push(d.key);
+      else set.set(d.key, { id: d.to });
+      if (count !== undefined) count += (d.to === undefined ? -1 : 0) + (d.from === undefined ? 1 : 0);
+      if (total !== undefined) {
+        // A dropped value may already be swept by another process's GC: then the total is
+        // simply measured again when next asked for.
+        const before = d.from === undefined ? 0 : this.versioned.objects.getSync("v", d.from)?.length;
+        total = before === undefined ? undefined : total - before + (d.to === undefined ? 0 : this.readBytes(d.to).length);
+      }
+    }
+    return { root, set, removed, ...(count !== undefined ? { keyCount: count } : {}), ...(total !== undefined ? { totalBytes: total } : {}) };
+  }
+
+  apply(update: WorkingCopyUpdate): void {
+    this.root = update.root;
+    this.count = update.keyCount;
+    this.total = update.totalBytes;
+  }
+
+  private idOf(key: string): string | undefined {
+    return getValueIdSync(this.versioned.nodes, this.root, key);
+  }
+
+  private readBytes(id: string): Uint8Array {
+    const bytes = this.versioned.objects.getSync("v", id);
+    if (!bytes) throw missingValue(id);
+    return bytes;
+  }
+
+  private keep(key: string, id: string, value: unknown): void {
+    if (this.decoded.size >= MAX_DECODED) {
+      let drop = this.decoded.size >> 1;
+      for (const k of this.decoded.keys()) {
+        if (drop-- <= 0) break;
+        this.decoded.delete(k);
+      }
+    }
+    this.decoded.set(key, { id, value });
+  }
+}

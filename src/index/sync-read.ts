@@ -1,0 +1,43 @@
+import type { NodeSource } from "./node-source.ts";
+import { childIndexFor, leafIndexOf, overlapsPrefix } from "./read.ts";
+
+/*
+ * Reads that never await, for in-process backends (`NodeSource.syncReads`): a dict-like
+ * read of a store too big to hold in memory (`s[key]`, `key in s`, `keys()`) is answered
+ * from the index itself, and such reads are synchronous.
+ */
+
+/** The value id stored under `key`, or undefined. One node per level, cached. */
+export function getValueIdSync(nodes: NodeSource, root: string, key: string): string | undefined {
+  let node = nodes.getSync(root);
+  while (node.height > 0) node = nodes.getSync(node.ids[childIndexFor(node, key)]);
+  const i = leafIndexOf(node, key);
+  return i < 0 ? undefined : node.ids[i];
+}
+
+/** Every key starting with `prefix`, ascending: O(depth + matches) nodes. */
+export function scanKeysSync(nodes: NodeSource, root: string, prefix = ""): string[] {
+  const out: string[] = [];
+  collect(nodes, root, prefix, out);
+  return out;
+}
+
+function collect(nodes: NodeSource, id: string, prefix: string, out: string[]): void {
+  const node = nodes.getOnceSync(id);
+  if (node.height === 0) {
+    for (const k of node.keys) if (prefix === "" || k.startsWith(prefix)) out.push(k);
+    return;
+  }
+  // Internal nodes are few and reused by later lookups; leaves are read once here.
+  for (let i = 0; i < node.keys.length; i++) if (overlapsPrefix(node, i, prefix)) collect(nodes, node.ids[i], prefix, out);
+}
+
+/** Number of keys in the tree: internal nodes are read, leaves only for their entry count. */
+export function countEntriesSync(nodes: NodeSource, root: string): number {
+  const node = nodes.getSync(root);
+  if (node.height === 0) return node.keys.length;
+  let count = 0;
+  if (node.height === 1) for (const leaf of node.ids) count += nodes.leafSizeSync(leaf);
+  else for (const child of node.ids) count += countEntriesSync(nodes, child);
+  return count;
+}
