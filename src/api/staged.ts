@@ -19,6 +19,7 @@ import { mergeSorted } from "./sorted-keys.ts";
 import { checkKey, checkReadKey, commitInfoOf, missingKey, type CommitInfo, type StoreContext } from "./store-context.ts";
 import { ABSENT, WorkingCopy, type CommittedEntry, type CommittedView, type WorkingCopyUpdate } from "./working-copy.ts";
 import { loadCommitted, readsFromIndex } from "./load-committed.ts";
+import { ChunkStream } from "./chunk-stream.ts";
 import { IndexedWorkingCopy } from "./indexed-working-copy.ts";
 import { StoreValueDecoder } from "./value-decoder.ts";
 import { applyPolicyEdits, EMPTY_POLICY, loadPolicy, loadPolicyObject, putPolicy, type MergePolicy, type PolicyEdit } from "./merge-policy.ts";
@@ -342,8 +343,11 @@ export class Staged<S extends Schema = Record<string, unknown>> {
       message: opts.message,
       info: opts.info,
       resolver: this.#merges.resolver(codec, opts),
-      prepare: async ({ commit }) => {
-        prepared = await this.#planMoveTo(commit);
+      prepare: async ({ commit, root, strategy }) => {
+        // A fast-forward moves a loaded working copy by the changes themselves (below), with
+        // no read; an index view, or a copy about to become one, plans its move here.
+        const direct = strategy === "fast_forward" && this.#committed instanceof WorkingCopy && !readsFromIndex(versioned, root, this.#ctx.workingCopy ?? "auto");
+        prepared = direct ? undefined : await this.#planMoveTo(commit);
       },
       ...(edits.length > 0
         ? {
@@ -365,7 +369,7 @@ export class Staged<S extends Schema = Record<string, unknown>> {
     let move: Move | undefined;
     if (outcome.strategy === "no_op") {
       move = undefined; // nothing changed
-    } else if (outcome.strategy === "fast_forward") {
+    } else if (outcome.strategy === "fast_forward" && !prepared) {
       const set = new Map<string, CommittedEntry>();
       const removed: string[] = [];
       for (const [key, value] of changes) {
@@ -652,10 +656,10 @@ export class Staged<S extends Schema = Record<string, unknown>> {
   // ---- history ---------------------------------------------------------------------
 
   /** Commit ids newest first from `ref` (default: this object's commit). */
-  async *history(ref?: string, opts: { allParents?: boolean } = {}): AsyncIterable<string> {
+  history(ref?: string, opts: { allParents?: boolean } = {}): AsyncIterable<string> {
     const { versioned } = this.#ctx;
-    const from = ref === undefined ? this.#base : await versioned.resolveRef(ref);
-    for await (const chunk of versioned.commits.walkIds(from, opts.allParents === true)) for (const id of chunk) yield id;
+    const base = this.#base;
+    return new ChunkStream(async () => versioned.commits.walkIds(ref === undefined ? base : await versioned.resolveRef(ref), opts.allParents === true));
   }
 
   async log(opts: { limit?: number; ref?: string; allParents?: boolean } = {}): Promise<CommitInfo[]> {

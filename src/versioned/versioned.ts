@@ -36,7 +36,7 @@ export interface CommitRequest {
    * whatever the caller must read to adopt the commit is read here, so nothing can fail
    * after the commit has landed. A throw abandons this attempt (nothing has moved).
    */
-  prepare?: (outcome: { commit: string; root: string }) => Promise<void>;
+  prepare?: (outcome: { commit: string; root: string; strategy: "fast_forward" | "three_way" }) => Promise<void>;
   /**
    * The merge-policy object id for the new commit, given the policy id of the commit it is
    * made on top of (the base, or the head when merging). Default: keep that one.
@@ -258,7 +258,8 @@ export class Versioned {
         if (!outcome.merged) return outcome;
       }
       await batch.flush({ rewrite: attempt > 0 });
-      if (outcome.strategy === "three_way" && req.prepare) await req.prepare({ commit: outcome.commit, root: (outcome as MergeOutcome).root! });
+      if (req.prepare && outcome.strategy === "three_way") await req.prepare({ commit: outcome.commit, root: outcome.root!, strategy: "three_way" });
+      else if (req.prepare && outcome.strategy === "fast_forward") await req.prepare({ commit: outcome.commit, root: oursRoot, strategy: "fast_forward" });
       if (outcome.commit === head || (await this.heads.cas(req.branch, outcome.commit, head))) {
         return outcome;
       }
