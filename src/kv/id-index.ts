@@ -20,11 +20,34 @@ function nibble(c: number): number {
   return -1;
 }
 
+/** Character codes of the 16 lowercase hex digits. */
+const HEX_CODES = new Uint8Array([..."0123456789abcdef"].map((c) => c.charCodeAt(0)));
+/** Never a hash (hashes are int32, this is not). */
+const INVALID = 2 ** 32;
+
+function mixWords(head: number, tail: number): number {
+  const h = Math.imul(head ^ Math.imul(tail, 0x9e3779b1), 0x85ebca6b);
+  return h ^ (h >>> 15);
+}
+
 function mix(b: Uint8Array, base: number): number {
   const head = (b[base] << 24) | (b[base + 1] << 16) | (b[base + 2] << 8) | b[base + 3];
   const tail = (b[base + 16] << 24) | (b[base + 17] << 16) | (b[base + 18] << 8) | b[base + 19];
-  const h = Math.imul(head ^ Math.imul(tail, 0x9e3779b1), 0x85ebca6b);
-  return h ^ (h >>> 15);
+  return mixWords(head, tail);
+}
+
+/** `mix` of the id a 40-character hex key spells, or INVALID if its hashed characters are not hex. */
+function hashOfHex(key: string): number {
+  let head = 0;
+  let tail = 0;
+  for (let i = 0; i < 8; i++) {
+    const a = nibble(key.charCodeAt(i));
+    const b = nibble(key.charCodeAt(32 + i));
+    if ((a | b) < 0) return INVALID;
+    head = (head << 4) | a;
+    tail = (tail << 4) | b;
+  }
+  return mixWords(head, tail);
 }
 
 export class IdIndex {
@@ -50,9 +73,22 @@ export class IdIndex {
   }
 
   get(key: string): number | undefined {
-    if (!this.parse(key)) return this.others.get(key);
-    const entry = this.find();
-    return entry < 0 ? undefined : this.slotOf[entry];
+    // The read path compares the key's characters with the stored bytes directly, without
+    // parsing it first: this is every object read of the memory backend.
+    if (key.length === ID_CHARS) {
+      const h = hashOfHex(key);
+      if (h !== INVALID) {
+        const table = this.table;
+        const mask = table.length - 1;
+        for (let i = h & mask; ; i = (i + 1) & mask) {
+          const e = table[i];
+          if (e === 0) break;
+          if (this.matchesHex(e - 1, key)) return this.slotOf[e - 1];
+        }
+      }
+    }
+    // A key that is not a lowercase hex id lives in `others` (and a valid id never does).
+    return this.others.size === 0 ? undefined : this.others.get(key);
   }
 
   set(key: string, slot: number): this {
@@ -139,6 +175,16 @@ export class IdIndex {
       if (e === 0) return -1;
       if (this.matches(e - 1)) return e - 1;
     }
+  }
+
+  private matchesHex(entry: number, key: string): boolean {
+    const bytes = this.idBytes;
+    const base = entry * ID_BYTES;
+    for (let i = 0; i < ID_BYTES; i++) {
+      const b = bytes[base + i];
+      if (key.charCodeAt(2 * i) !== HEX_CODES[b >> 4] || key.charCodeAt(2 * i + 1) !== HEX_CODES[b & 15]) return false;
+    }
+    return true;
   }
 
   private matches(entry: number): boolean {
