@@ -1,4 +1,4 @@
-import type { IndexNode } from "./node.ts";
+import { alignChildren, type AlignedChild, type IndexNode } from "./node.ts";
 import type { NodeSource } from "./node-source.ts";
 import { keepShapeAlive } from "../objects/shape-anchor.ts";
 
@@ -31,7 +31,7 @@ export async function diffTrees(nodes: NodeSource, fromRoot: string, toRoot: str
         b.consume();
       } else if (ha.height > hb.height) await a.expand();
       else if (hb.height > ha.height) await b.expand();
-      else {
+      else if (!expandAligned(nodes, a, b, ha, hb)) {
         await a.expand();
         await b.expand();
       }
@@ -89,8 +89,20 @@ class Side {
     if (item.height !== Infinity) this.pos = item.key;
   }
 
+  /** Replaces the head ref by the children `expandAligned` found, this side's ids. */
+  replaceHead(children: readonly AlignedChild[], side: "A" | "B", parent: string): void {
+    const item = this.stack.pop()!;
+    const height = item.height - 1;
+    for (let i = children.length - 1; i >= 0; i--) {
+      const c = children[i];
+      const id = c.idA === undefined ? `${RUN}${parent}/${i}` : side === "A" ? c.idA : c.idB;
+      this.stack.push({ kind: "ref", key: c.key, id, height });
+    }
+  }
+
   async expand(): Promise<void> {
     const item = this.stack.pop()!;
+    if (item.id.startsWith(RUN)) throw new Error(`internal error: diff expanded a skipped run (${item.id})`);
     const node: IndexNode = await this.nodes.get(item.id);
     for (let i = node.keys.length - 1; i >= 0; i--) {
       this.stack.push(
@@ -100,6 +112,28 @@ class Side {
       );
     }
   }
+}
+
+/** Ids of skipped runs (see expandAligned) start with this; real ids are hex. */
+const RUN = "~";
+
+/**
+ * Expands two internal nodes at the same place in lockstep straight from their bytes, when
+ * their keys are identical (alignChildren): each differing child becomes a ref on both
+ * sides, and each run of equal children one ref whose id is the same made-up string on
+ * both sides, so the loop consumes the pair without reading anything. Nothing is decoded
+ * but a few keys and ids. In-process backends only (their reads are synchronous and
+ * cheap); false when not applicable, and the caller expands both nodes the usual way.
+ */
+function expandAligned(nodes: NodeSource, a: Side, b: Side, ha: Item, hb: Item): boolean {
+  if (nodes.batches || ha.height === Infinity || ha.height < 1 || ha.id.startsWith(RUN)) return false;
+  const bytesA = nodes.cached(ha.id) ? undefined : nodes.bytesSync(ha.id);
+  const bytesB = bytesA && !nodes.cached(hb.id) ? nodes.bytesSync(hb.id) : undefined;
+  const aligned = bytesA && bytesB ? alignChildren(bytesA, bytesB) : null;
+  if (!aligned || aligned.height !== ha.height) return false;
+  a.replaceHead(aligned.children, "A", ha.id);
+  b.replaceHead(aligned.children, "B", ha.id);
+  return true;
 }
 
 // Keeps Side's hidden classes alive between diffs (see objects/shape-anchor.ts).

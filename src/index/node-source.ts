@@ -27,6 +27,17 @@ export class NodeSource {
     return this.cache.get(id);
   }
 
+  /** How many decoded nodes the cache holds (for tests that prove what was decoded). */
+  get cachedCount(): number {
+    return this.cache.size;
+  }
+
+  /** A node's encoded bytes, not decoded nor cached; only when `syncReads`. */
+  bytesSync(id: string): Uint8Array | undefined {
+    this.reads++;
+    return this.objects.getSync("n", id);
+  }
+
   async get(id: string): Promise<IndexNode> {
     const hit = this.cache.get(id);
     if (hit) return hit;

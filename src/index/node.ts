@@ -110,6 +110,87 @@ export function leafEntryCount(bytes: Uint8Array, id = "?"): number {
   }
 }
 
+/** One step of `alignChildren`: a child that differs between the two nodes, or a run of equal ones. */
+export type AlignedChild = { readonly key: string; readonly idA: string; readonly idB: string } | { readonly key: string; readonly idA?: undefined };
+
+/**
+ * Compares two encoded internal nodes whose entries have byte-identical keys (the usual
+ * case when only values changed below them: boundaries depend on keys alone), straight
+ * from their bytes. Returns, in key order, each child whose id differs (with its key and
+ * both ids) and, for each run of children equal on both sides, the run's last key; only
+ * those keys and ids become strings. Null when the nodes are not two well-formed
+ * internal nodes of one height with the same keys: the caller then decodes them.
+ */
+export function alignChildren(a: Uint8Array, b: Uint8Array): { height: number; children: AlignedChild[] } | null {
+  if (a.length !== b.length) return null;
+  const end = a.length;
+  let pos = 0;
+  let height: number;
+  let count: number;
+  try {
+    [height, pos] = readVarint(a, 0);
+    [count, pos] = readVarint(a, pos);
+  } catch {
+    return null;
+  }
+  if (height === 0) return null;
+  // Identical lengths and, checked below, identical bytes up to each id: the entries sit
+  // at the same offsets in both nodes, so one position walks both.
+  for (let j = 0; j < pos; j++) if (a[j] !== b[j]) return null;
+  const children: AlignedChild[] = [];
+  let key = alignKey;
+  let keyLength = 0;
+  let inRun = false;
+  for (let i = 0; i < count; i++) {
+    const entryStart = pos;
+    let shared: number;
+    let suffix: number;
+    try {
+      [shared, pos] = readVarint(a, pos);
+      [suffix, pos] = readVarint(a, pos);
+    } catch {
+      return null;
+    }
+    const idAt = pos + suffix;
+    if (idAt + HASH_BYTES > end || shared > keyLength) return null;
+    for (let j = entryStart; j < idAt; j++) if (a[j] !== b[j]) return null;
+    let same = true;
+    for (let j = idAt; j < idAt + HASH_BYTES; j++) {
+      if (a[j] !== b[j]) {
+        same = false;
+        break;
+      }
+    }
+    // A run of equal children ends at the previous key, still in `key` until overwritten.
+    if (!same && inRun) children.push({ key: keyText(key, keyLength) });
+    if (shared + suffix > key.length) {
+      const grown = new Uint8Array(Math.max(2 * key.length, shared + suffix));
+      grown.set(key.subarray(0, keyLength));
+      key = alignKey = grown;
+    }
+    key.set(a.subarray(pos, idAt), shared);
+    keyLength = shared + suffix;
+    if (!same) children.push({ key: keyText(key, keyLength), idA: hexOf(a, idAt), idB: hexOf(b, idAt) });
+    inRun = same;
+    pos = idAt + HASH_BYTES;
+  }
+  if (pos !== end) return null;
+  if (inRun) children.push({ key: keyText(key, keyLength) });
+  return { height, children };
+}
+
+/** Scratch buffer for the key being rebuilt by `alignChildren`. */
+let alignKey = new Uint8Array(256);
+
+function keyText(bytes: Uint8Array, length: number): string {
+  for (let i = 0; i < length; i++) if (bytes[i] >= 0x80) return decoder.decode(bytes.subarray(0, length));
+  return Buffer.from(bytes.buffer, bytes.byteOffset, length).toString("latin1");
+}
+
+function hexOf(bytes: Uint8Array, at: number): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset + at, HASH_BYTES).toString("hex");
+}
+
 /** A key whose bytes are not all ASCII: the previous key's first `shared` UTF-8 bytes + `suffix`. */
 function utf8Key(prevKey: string, shared: number, suffix: Uint8Array): string {
   const prevBytes = encoder.encode(prevKey);
