@@ -14,10 +14,13 @@ for (let r = 0; r < Number(process.env.R ?? 6); r++) {
   const fresh = await store({ backend });
   const openMs = performance.now() - t0;
   (globalThis as any).gc();
+  if (process.env.SLEEP) await new Promise((r) => setTimeout(r, Number(process.env.SLEEP)));
   if (process.env.MARK) console.log("-- diff start");
+  const ru0 = process.resourceUsage();
   const t = performance.now();
   const d = await fresh.diff(a, b);
+  const ru1 = process.resourceUsage();
   if (process.env.MARK) console.log("-- diff end");
   times.push(performance.now() - t);
-  console.log(`open ${openMs.toFixed(0)} ms; diff ${times[times.length - 1].toFixed(2)} ms (${d.modified.length} modified)`);
+  console.log(`open ${openMs.toFixed(0)} ms; diff ${times[times.length - 1].toFixed(2)} ms (${d.modified.length} modified) minflt ${ru1.minorPageFault - ru0.minorPageFault} user ${((ru1.userCPUTime - ru0.userCPUTime) / 1000).toFixed(1)} sys ${((ru1.systemCPUTime - ru0.systemCPUTime) / 1000).toFixed(1)} vcsw ${ru1.voluntaryContextSwitches - ru0.voluntaryContextSwitches} ivcsw ${ru1.involuntaryContextSwitches - ru0.involuntaryContextSwitches}`);
 }
