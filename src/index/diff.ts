@@ -31,7 +31,7 @@ export async function diffTrees(nodes: NodeSource, fromRoot: string, toRoot: str
         b.consume();
       } else if (ha.height > hb.height) await a.expand();
       else if (hb.height > ha.height) await b.expand();
-      else if (!expandAligned(nodes, a, b, ha, hb)) {
+      else if (!expandAligned(nodes, a, b, ha, hb, out)) {
         await a.expand();
         await b.expand();
       }
@@ -118,19 +118,26 @@ class Side {
 const RUN = "~";
 
 /**
- * Expands two internal nodes at the same place in lockstep straight from their bytes, when
- * their keys are identical (alignChildren): each differing child becomes a ref on both
- * sides, and each run of equal children one ref whose id is the same made-up string on
- * both sides, so the loop consumes the pair without reading anything. Nothing is decoded
- * but a few keys and ids. In-process backends only (their reads are synchronous and
- * cheap); false when not applicable, and the caller expands both nodes the usual way.
+ * Expands two nodes at the same place in lockstep straight from their bytes, when their
+ * keys are identical (alignChildren). Internal nodes: each differing child becomes a ref
+ * on both sides, and each run of equal children one ref whose id is the same made-up
+ * string on both sides, so the loop consumes the pair without reading anything. Leaves:
+ * the differing entries are the diff of the pair, output at once. Nothing is decoded but
+ * a few keys and ids. In-process backends only (their reads are synchronous and cheap);
+ * false when not applicable, and the caller expands both nodes the usual way.
  */
-function expandAligned(nodes: NodeSource, a: Side, b: Side, ha: Item, hb: Item): boolean {
-  if (nodes.batches || ha.height === Infinity || ha.height < 1 || ha.id.startsWith(RUN)) return false;
+function expandAligned(nodes: NodeSource, a: Side, b: Side, ha: Item, hb: Item, out: KeyDiff[]): boolean {
+  if (nodes.batches || ha.height === Infinity || ha.id.startsWith(RUN)) return false;
   const bytesA = nodes.cached(ha.id) ? undefined : nodes.bytesSync(ha.id);
   const bytesB = bytesA && !nodes.cached(hb.id) ? nodes.bytesSync(hb.id) : undefined;
   const aligned = bytesA && bytesB ? alignChildren(bytesA, bytesB) : null;
   if (!aligned || aligned.height !== ha.height) return false;
+  if (aligned.height === 0) {
+    for (const c of aligned.children) if (c.idA !== undefined) out.push({ key: c.key, from: c.idA, to: c.idB });
+    a.consume();
+    b.consume();
+    return true;
+  }
   a.replaceHead(aligned.children, "A", ha.id);
   b.replaceHead(aligned.children, "B", ha.id);
   return true;

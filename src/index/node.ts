@@ -110,16 +110,16 @@ export function leafEntryCount(bytes: Uint8Array, id = "?"): number {
   }
 }
 
-/** One step of `alignChildren`: a child that differs between the two nodes, or a run of equal ones. */
+/** One step of `alignChildren`: a child (leaf: an entry) that differs between the two nodes, or a run of equal ones. */
 export type AlignedChild = { readonly key: string; readonly idA: string; readonly idB: string } | { readonly key: string; readonly idA?: undefined };
 
 /**
- * Compares two encoded internal nodes whose entries have byte-identical keys (the usual
- * case when only values changed below them: boundaries depend on keys alone), straight
- * from their bytes. Returns, in key order, each child whose id differs (with its key and
- * both ids) and, for each run of children equal on both sides, the run's last key; only
- * those keys and ids become strings. Null when the nodes are not two well-formed
- * internal nodes of one height with the same keys: the caller then decodes them.
+ * Compares two encoded nodes whose entries have byte-identical keys (the usual case when
+ * only values changed below them: boundaries depend on keys alone), straight from their
+ * bytes. Returns, in key order, each child (in a leaf: each entry) whose id differs, with
+ * its key and both ids, and for each run of children equal on both sides the run's last
+ * key; only those keys and ids become strings. Null when the nodes are not two
+ * well-formed nodes of one height with the same keys: the caller then decodes them.
  */
 export function alignChildren(a: Uint8Array, b: Uint8Array): { height: number; children: AlignedChild[] } | null {
   if (a.length !== b.length) return null;
@@ -133,7 +133,6 @@ export function alignChildren(a: Uint8Array, b: Uint8Array): { height: number; c
   } catch {
     return null;
   }
-  if (height === 0) return null;
   // Identical lengths and, checked below, identical bytes up to each id: the entries sit
   // at the same offsets in both nodes, so one position walks both.
   for (let j = 0; j < pos; j++) if (a[j] !== b[j]) return null;
@@ -143,13 +142,17 @@ export function alignChildren(a: Uint8Array, b: Uint8Array): { height: number; c
   let inRun = false;
   for (let i = 0; i < count; i++) {
     const entryStart = pos;
-    let shared: number;
-    let suffix: number;
-    try {
-      [shared, pos] = readVarint(a, pos);
-      [suffix, pos] = readVarint(a, pos);
-    } catch {
-      return null;
+    // varints below 128 (every realistic key length) take one byte
+    let shared = a[pos];
+    let suffix = a[pos + 1];
+    if (shared < 0x80 && suffix < 0x80) pos += 2;
+    else {
+      try {
+        [shared, pos] = readVarint(a, pos);
+        [suffix, pos] = readVarint(a, pos);
+      } catch {
+        return null;
+      }
     }
     const idAt = pos + suffix;
     if (idAt + HASH_BYTES > end || shared > keyLength) return null;
@@ -168,7 +171,7 @@ export function alignChildren(a: Uint8Array, b: Uint8Array): { height: number; c
       grown.set(key.subarray(0, keyLength));
       key = alignKey = grown;
     }
-    key.set(a.subarray(pos, idAt), shared);
+    for (let j = pos, k = shared; j < idAt; j++, k++) key[k] = a[j];
     keyLength = shared + suffix;
     if (!same) children.push({ key: keyText(key, keyLength), idA: hexOf(a, idAt), idB: hexOf(b, idAt) });
     inRun = same;
