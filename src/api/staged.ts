@@ -658,8 +658,8 @@ export class Staged<S extends Schema = Record<string, unknown>> {
   /** Commit ids newest first from `ref` (default: this object's commit). */
   history(ref?: string, opts: { allParents?: boolean } = {}): AsyncIterable<string> {
     const { versioned } = this.#ctx;
-    const base = this.#base;
-    return new ChunkStream(async () => versioned.commits.walkIds(ref === undefined ? base : await versioned.resolveRef(ref), opts.allParents === true));
+    // Like the generator it replaces, it starts where this object is at the first next().
+    return new ChunkStream(async () => versioned.commits.walkIds(ref === undefined ? this.#base : await versioned.resolveRef(ref), opts.allParents === true));
   }
 
   async log(opts: { limit?: number; ref?: string; allParents?: boolean } = {}): Promise<CommitInfo[]> {
