@@ -13,8 +13,8 @@ export const EMPTY_ROOT = hashHex(encodeNode(EMPTY_NODE));
  */
 export class NodeSource {
   private cache = new Map<string, IndexNode>();
-  /** Leaves put into each unflushed batch (in-process backends; see `put`). */
-  private readonly leavesAwaitingFlush = new WeakMap<WriteBatch, string[]>();
+  /** Leaves put into each batch (in-process backends; see `put`). */
+  private readonly leavesWritten = new WeakMap<WriteBatch, string[]>();
   /** Backend reads issued (single and batched), for tests that prove costs. */
   reads = 0;
 
@@ -113,27 +113,29 @@ export class NodeSource {
   }
 
   /**
-   * Encodes a node into `batch`, caches it (the operation writing it reads it back before
-   * the batch is flushed) and returns its id. On an in-process backend the leaves leave the
-   * cache again once the batch is flushed: decoding one again when it is next read is
-   * cheap, and a bulk load would otherwise keep every leaf it wrote in the heap.
+   * Encodes a node into `batch`, caches it (the operation writing it reads it back, before
+   * and while the batch is flushed, and a retried commit again after) and returns its id.
+   * On an in-process backend the caller may drop the batch's leaves from the cache with
+   * `releaseLeaves` once it is done: decoding one again when it is next read is cheap, and
+   * a bulk load would otherwise keep every leaf it wrote in the heap.
    */
   put(batch: WriteBatch, node: IndexNode): string {
     const id = batch.put("n", encodeNode(node));
     this.remember(id, node);
     if (node.height === 0 && this.objects.syncReads) {
-      let written = this.leavesAwaitingFlush.get(batch);
-      if (!written) {
-        const ids: string[] = (written = []);
-        this.leavesAwaitingFlush.set(batch, ids);
-        batch.afterFlush(() => {
-          this.leavesAwaitingFlush.delete(batch);
-          for (const leaf of ids) this.cache.delete(leaf);
-        });
-      }
-      written.push(id);
+      const written = this.leavesWritten.get(batch);
+      if (written) written.push(id);
+      else this.leavesWritten.set(batch, [id]);
     }
     return id;
+  }
+
+  /** Drops the leaves `batch` wrote from the cache (in-process backends; see `put`). */
+  releaseLeaves(batch: WriteBatch): void {
+    const written = this.leavesWritten.get(batch);
+    if (!written) return;
+    this.leavesWritten.delete(batch);
+    for (const id of written) this.cache.delete(id);
   }
 
   private remember(id: string, node: IndexNode): IndexNode {

@@ -70,7 +70,6 @@ export class WriteBatch {
   private readonly pending = new Map<string, Uint8Array>();
   /** Everything flushed so far, for `rewrite`. */
   private readonly flushed = new Map<string, Uint8Array>();
-  private flushListeners: (() => void)[] = [];
 
   constructor(private readonly kv: KVStore) {}
 
@@ -94,11 +93,6 @@ export class WriteBatch {
     return this.pending.get(objectKey(kind, id));
   }
 
-  /** Runs `listener` once, after the next flush has written everything put before it. */
-  afterFlush(listener: () => void): void {
-    this.flushListeners.push(listener);
-  }
-
   /**
    * Writes everything put since the last flush. With `rewrite`, also writes again what
    * earlier flushes wrote, under a fresh journal record: a commit retried after losing a
@@ -113,9 +107,6 @@ export class WriteBatch {
     for (const [k, v] of this.pending) this.flushed.set(k, v);
     this.pending.clear();
     await backendCall(this.kv, "setMany", () => this.kv.setMany(entries));
-    const listeners = this.flushListeners;
-    this.flushListeners = [];
-    for (const listener of listeners) listener();
   }
 }
 

@@ -220,8 +220,16 @@ export class Versioned {
    * head keeps moving. All objects are written before the head moves by CAS.
    */
   async commit(req: CommitRequest): Promise<CommitOutcome> {
-    const baseCommit = await this.commits.get(req.base);
     const batch = this.objects.batch();
+    try {
+      return await this.commitBatch(req, batch);
+    } finally {
+      this.nodes.releaseLeaves(batch);
+    }
+  }
+
+  private async commitBatch(req: CommitRequest, batch: WriteBatch): Promise<CommitOutcome> {
+    const baseCommit = await this.commits.get(req.base);
     const changes: KeyChange[] = [];
     for (const [key, value] of req.changes) {
       if (value !== null) batch.putWithId("v", value.id, value.bytes);

@@ -65,6 +65,33 @@ describe("garbage collection", () => {
     expect((await fresh.verify()).problems).toEqual([]);
   });
 
+  it("a commit retried after a rival commits and sweeps (minAgeMs 0) mid-attempt still lands and rewrites what it wrote", async () => {
+    class SweepOnFirstCas extends MemoryStore {
+      hook: (() => Promise<void>) | undefined;
+      override async cas(key: string, value: Uint8Array, expected: Uint8Array | undefined): Promise<boolean> {
+        const hook = this.hook;
+        this.hook = undefined;
+        if (hook && key.startsWith("h/")) await hook();
+        return super.cas(key, value, expected);
+      }
+    }
+    const backend = new SweepOnFirstCas();
+    const a = await store({ backend });
+    for (let i = 0; i < 2000; i++) a.set(`k${i}`, i);
+    await a.commit();
+    const b = await store({ backend });
+    for (let i = 0; i < 2000; i += 100) a.set(`k${i}`, `a${i}`);
+    backend.hook = async () => {
+      b.other = 1;
+      await b.commit();
+      expect(await b.cleanOrphans({ minAgeMs: 0 })).toBeGreaterThan(0); // a's first attempt's objects
+    };
+    const r = await a.commit();
+    expect(r.strategy).toBe("three_way");
+    expect([a.k100, a.other]).toEqual(["a100", 1]);
+    expect((await (await store({ backend })).verify()).problems).toEqual([]);
+  });
+
   it("a store object that measured its size still refreshes after another process swept the values it held", async () => {
     const backend = new MemoryStore();
     const a = await store({ backend });
