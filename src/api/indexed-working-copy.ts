@@ -1,7 +1,7 @@
 import type { Versioned } from "../versioned/versioned.ts";
 import { diffTrees } from "../index/keyset-index.ts";
-import { countEntriesSync, getValueIdSync, scanKeysSync } from "../index/sync-read.ts";
-import { ABSENT, missingValue, type CommittedView, type ValueDecoder, type WorkingCopyUpdate } from "./working-copy.ts";
+import { countEntriesSync, getValueIdSync, LeafCache, scanKeysSync } from "../index/sync-read.ts";
+import { ABSENT, missingValue, type CommittedView, type KnownChanges, type ValueDecoder, type WorkingCopyUpdate } from "./working-copy.ts";
 
 /** Decoded values kept per store object; past this the older half is dropped. */
 const MAX_DECODED = 100_000;
@@ -21,12 +21,15 @@ export class IndexedWorkingCopy implements CommittedView {
   private decoded = new Map<string, { id: string; value: unknown }>();
   private count: number | undefined;
   private total: number | undefined;
+  private readonly leaves: LeafCache;
 
   constructor(
     private readonly versioned: Versioned,
     private readonly decoder: ValueDecoder,
     public root: string,
-  ) {}
+  ) {
+    this.leaves = new LeafCache(versioned.nodes);
+  }
 
   get(key: string): { readonly id: string } | undefined {
     const id = this.idOf(key);
@@ -73,7 +76,8 @@ export class IndexedWorkingCopy implements CommittedView {
     this.decoded = new Map();
   }
 
-  async planMove(root: string): Promise<WorkingCopyUpdate> {
+  async planMove(root: string, known?: KnownChanges): Promise<WorkingCopyUpdate> {
+    if (known) return this.planKnown(root, known);
     const diff = await diffTrees(this.versioned.nodes, this.root, root);
     const set = new Map<string, { id: string }>();
     const removed: string[] = [];
@@ -93,6 +97,18 @@ export class IndexedWorkingCopy implements CommittedView {
     return { root, set, removed, ...(count !== undefined ? { keyCount: count } : {}), ...(total !== undefined ? { totalBytes: total } : {}) };
   }
 
+  /** `planMove` from a fast-forward's own changes: no diff, so no leaf of the new tree is read. */
+  private planKnown(root: string, { changes, newKeys }: KnownChanges): WorkingCopyUpdate {
+    let removed = 0;
+    let total = this.total;
+    for (const [key, change] of changes) {
+      if (change === null) removed++;
+      if (total !== undefined) total += (change?.bytes.length ?? 0) - this.sizeOf(key);
+    }
+    const count = this.count === undefined ? undefined : this.count + newKeys - removed;
+    return { root, set: new Map(), removed: [], ...(count !== undefined ? { keyCount: count } : {}), ...(total !== undefined ? { totalBytes: total } : {}) };
+  }
+
   apply(update: WorkingCopyUpdate): void {
     this.root = update.root;
     this.count = update.keyCount;
@@ -100,7 +116,7 @@ export class IndexedWorkingCopy implements CommittedView {
   }
 
   private idOf(key: string): string | undefined {
-    return getValueIdSync(this.versioned.nodes, this.root, key);
+    return getValueIdSync(this.versioned.nodes, this.root, key, this.leaves);
   }
 
   private readBytes(id: string): Uint8Array {

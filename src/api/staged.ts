@@ -17,7 +17,7 @@ import { buildProof, type Proof } from "./proof.ts";
 import { Snapshot } from "./snapshot.ts";
 import { mergeSorted } from "./sorted-keys.ts";
 import { checkKey, checkReadKey, commitInfoOf, missingKey, type CommitInfo, type StoreContext } from "./store-context.ts";
-import { ABSENT, WorkingCopy, type CommittedEntry, type CommittedView, type WorkingCopyUpdate } from "./working-copy.ts";
+import { ABSENT, WorkingCopy, type CommittedEntry, type CommittedView, type KnownChanges, type WorkingCopyUpdate } from "./working-copy.ts";
 import { loadCommitted, readsFromIndex } from "./load-committed.ts";
 import { ChunkStream } from "./chunk-stream.ts";
 import { IndexedWorkingCopy } from "./indexed-working-copy.ts";
@@ -321,6 +321,7 @@ export class Staged<S extends Schema = Record<string, unknown>> {
     // Encode first: a value the codec cannot encode fails the commit before any write.
     const changes = new Map<string, EncodedValue | null>();
     const committedKeys = new Map<string, StagedValue>();
+    let newKeys = 0;
     for (const [key, value] of this.#staged) {
       if (only && !only.has(key)) continue;
       committedKeys.set(key, value);
@@ -332,6 +333,7 @@ export class Staged<S extends Schema = Record<string, unknown>> {
       const bytes = encodeValue(this.#merges.codecFor(key, codec), value, key);
       const id = hashHex(bytes);
       if (before?.id !== id) changes.set(key, { bytes, id });
+      if (!before) newKeys++;
     }
     const edits = this.#policyEdits;
     let committedPolicy: MergePolicy | undefined;
@@ -347,7 +349,7 @@ export class Staged<S extends Schema = Record<string, unknown>> {
         // A fast-forward moves a loaded working copy by the changes themselves (below), with
         // no read; an index view, or a copy about to become one, plans its move here.
         const direct = strategy === "fast_forward" && this.#committed instanceof WorkingCopy && !readsFromIndex(versioned, root, this.#ctx.workingCopy ?? "auto");
-        prepared = direct ? undefined : await this.#planMoveTo(commit);
+        prepared = direct ? undefined : await this.#planMoveTo(commit, strategy === "fast_forward" ? { changes, newKeys } : undefined);
       },
       ...(edits.length > 0
         ? {
@@ -757,12 +759,12 @@ export class Staged<S extends Schema = Record<string, unknown>> {
   }
 
   /** Reads everything moving to `commitId` needs; changes nothing. */
-  async #planMoveTo(commitId: string): Promise<Move> {
+  async #planMoveTo(commitId: string, known?: KnownChanges): Promise<Move> {
     const { versioned, codec, workingCopy = "auto" } = this.#ctx;
     const commit = await versioned.getCommit(commitId);
     // A loaded working copy that grew past the size read from the index becomes an index view.
     const replace = this.#committed instanceof WorkingCopy && readsFromIndex(versioned, commit.root, workingCopy);
-    const [update, policy] = await Promise.all([replace ? undefined : this.#planCommittedMove(commit.root), loadPolicy(versioned, commitId)]);
+    const [update, policy] = await Promise.all([replace ? undefined : this.#planCommittedMove(commit.root, known), loadPolicy(versioned, commitId)]);
     const move: Move = { commitId, update: update ?? { root: commit.root, set: new Map(), removed: [] }, policy, policyId: commit.policies };
     if (replace) move.replacement = new IndexedWorkingCopy(versioned, new StoreValueDecoder(codec, this.#merges), commit.root);
     else if (update === null) move.replacement = await loadCommitted(versioned, commit.root, new StoreValueDecoder(codec, this.#merges), workingCopy);
@@ -774,9 +776,9 @@ export class Staged<S extends Schema = Record<string, unknown>> {
    * no longer be read (another process rebased the branch and swept it): then the caller
    * loads `root` afresh instead of moving there by a diff.
    */
-  async #planCommittedMove(root: string): Promise<WorkingCopyUpdate | null> {
+  async #planCommittedMove(root: string, known: KnownChanges | undefined): Promise<WorkingCopyUpdate | null> {
     try {
-      return await this.#committed.planMove(root);
+      return await this.#committed.planMove(root, known);
     } catch (err) {
       // If `root` itself is damaged, loading it afresh reports that.
       if (err instanceof FormatError) return null;

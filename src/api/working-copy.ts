@@ -23,6 +23,12 @@ export interface WorkingCopyUpdate {
   readonly totalBytes?: number;
 }
 
+/** The changes of a fast-forward commit: new value ids by key (null: removed), and how many keys are new. */
+export interface KnownChanges {
+  readonly changes: ReadonlyMap<string, { readonly id: string; readonly bytes: Uint8Array } | null>;
+  readonly newKeys: number;
+}
+
 /**
  * The committed state a `Staged` reads synchronously, at one keyset root: a loaded
  * `WorkingCopy`, or an `IndexedWorkingCopy` for a big store on an in-process backend
@@ -45,8 +51,12 @@ export interface CommittedView {
   totalBytes(): number;
   /** Forgets decoded values (when how keys decode may have changed). */
   forgetDecoded(): void;
-  /** Reads what moving to `root` needs, without changing anything. */
-  planMove(root: string): Promise<WorkingCopyUpdate>;
+  /**
+   * Reads what moving to `root` needs, without changing anything. `known`: the changes
+   * that lead from this view's root to `root` (a fast-forward commit), so a view that can
+   * use them need not diff the two trees.
+   */
+  planMove(root: string, known?: KnownChanges): Promise<WorkingCopyUpdate>;
   /** Applies a planned update; pure in-memory, cannot fail halfway. */
   apply(update: WorkingCopyUpdate): void;
 }

@@ -1,4 +1,5 @@
 import type { NodeSource } from "./node-source.ts";
+import type { IndexNode } from "./node.ts";
 import { childIndexFor, leafIndexOf, overlapsPrefix } from "./read.ts";
 
 /*
@@ -7,10 +8,40 @@ import { childIndexFor, leafIndexOf, overlapsPrefix } from "./read.ts";
  * from the index itself, and such reads are synchronous.
  */
 
-/** The value id stored under `key`, or undefined. One node per level, cached. */
-export function getValueIdSync(nodes: NodeSource, root: string, key: string): string | undefined {
+/**
+ * Recently read leaves, for one reader: a bounded few, so reads near each other decode a
+ * leaf once, while reading a whole big store does not keep every leaf in the heap (the
+ * shared node cache keeps only internal nodes from these reads).
+ */
+export class LeafCache {
+  private leaves = new Map<string, IndexNode>();
+
+  constructor(
+    private readonly nodes: NodeSource,
+    private readonly max = 1024,
+  ) {}
+
+  get(id: string): IndexNode {
+    const hit = this.leaves.get(id) ?? this.nodes.cached(id);
+    if (hit) return hit;
+    const leaf = this.nodes.getOnceSync(id);
+    if (this.leaves.size >= this.max) {
+      let drop = this.leaves.size >> 1;
+      for (const k of this.leaves.keys()) {
+        if (drop-- <= 0) break;
+        this.leaves.delete(k);
+      }
+    }
+    this.leaves.set(id, leaf);
+    return leaf;
+  }
+}
+
+/** The value id stored under `key`, or undefined. One node per level; leaves through `leaves`. */
+export function getValueIdSync(nodes: NodeSource, root: string, key: string, leaves: LeafCache): string | undefined {
   let node = nodes.getSync(root);
-  while (node.height > 0) node = nodes.getSync(node.ids[childIndexFor(node, key)]);
+  while (node.height > 1) node = nodes.getSync(node.ids[childIndexFor(node, key)]);
+  if (node.height === 1) node = leaves.get(node.ids[childIndexFor(node, key)]);
   const i = leafIndexOf(node, key);
   return i < 0 ? undefined : node.ids[i];
 }
