@@ -15,6 +15,12 @@ for (let r = 0; r < 10; r++) {
   await db.reopen();
   const fresh = await db.open("main");
   collectGarbage();
+  if (process.env.SLEEP) {
+    const q0 = process.resourceUsage();
+    await new Promise((r) => setTimeout(r, Number(process.env.SLEEP)));
+    const q1 = process.resourceUsage();
+    console.log(`  cpu while sleeping ${process.env.SLEEP} ms after gc(): ${((q1.userCPUTime + q1.systemCPUTime - q0.userCPUTime - q0.systemCPUTime) / 1000).toFixed(1)} ms`);
+  }
   const ru0 = process.resourceUsage();
   if (process.env.PROFILE) await session.post("Profiler.start");
   const t0 = performance.now();

@@ -1,6 +1,7 @@
 import type { Versioned } from "../versioned/versioned.ts";
 import { diffTrees } from "../index/keyset-index.ts";
 import { countEntriesSync, getValueIdSync, LeafCache, scanKeysSync } from "../index/sync-read.ts";
+import { dropOldestHalf } from "../index/evict.ts";
 import { ABSENT, missingValue, type CommittedView, type KnownChanges, type ValueDecoder, type WorkingCopyUpdate } from "./working-copy.ts";
 
 /** Decoded values kept per store object; past this the older half is dropped. */
@@ -126,13 +127,7 @@ export class IndexedWorkingCopy implements CommittedView {
   }
 
   private keep(key: string, id: string, value: unknown): void {
-    if (this.decoded.size >= MAX_DECODED) {
-      let drop = this.decoded.size >> 1;
-      for (const k of this.decoded.keys()) {
-        if (drop-- <= 0) break;
-        this.decoded.delete(k);
-      }
-    }
+    if (this.decoded.size >= MAX_DECODED) dropOldestHalf(this.decoded);
     this.decoded.set(key, { id, value });
   }
 }

@@ -2,6 +2,7 @@ import type { ObjectStore, WriteBatch } from "../objects/object-store.ts";
 import { FormatError } from "../errors.ts";
 import { decodeNode, encodeNode, leafEntryCount, type IndexNode } from "./node.ts";
 import { hashHex } from "../objects/hash.ts";
+import { dropOldestHalf } from "./evict.ts";
 
 /** The empty keyset: one empty leaf. Known without reading, so using it never writes. */
 export const EMPTY_NODE: IndexNode = { height: 0, keys: [], ids: [] };
@@ -139,14 +140,8 @@ export class NodeSource {
   }
 
   private remember(id: string, node: IndexNode): IndexNode {
-    if (this.cache.size >= this.maxCached) {
-      // Drop the oldest half: cheap, and hot upper levels are re-read in one batch.
-      let drop = this.cache.size >> 1;
-      for (const k of this.cache.keys()) {
-        if (drop-- <= 0) break;
-        this.cache.delete(k);
-      }
-    }
+    // Hot upper levels dropped with the oldest half are re-read in one batch.
+    if (this.cache.size >= this.maxCached) dropOldestHalf(this.cache);
     this.cache.set(id, node);
     return node;
   }

@@ -1,5 +1,6 @@
 import type { NodeSource } from "./node-source.ts";
 import type { IndexNode } from "./node.ts";
+import { dropOldestHalf } from "./evict.ts";
 import { childIndexFor, leafIndexOf, overlapsPrefix } from "./read.ts";
 
 /*
@@ -14,7 +15,7 @@ import { childIndexFor, leafIndexOf, overlapsPrefix } from "./read.ts";
  * shared node cache keeps only internal nodes from these reads).
  */
 export class LeafCache {
-  private leaves = new Map<string, IndexNode>();
+  private readonly leaves = new Map<string, IndexNode>();
 
   constructor(
     private readonly nodes: NodeSource,
@@ -25,13 +26,7 @@ export class LeafCache {
     const hit = this.leaves.get(id) ?? this.nodes.cached(id);
     if (hit) return hit;
     const leaf = this.nodes.getOnceSync(id);
-    if (this.leaves.size >= this.max) {
-      let drop = this.leaves.size >> 1;
-      for (const k of this.leaves.keys()) {
-        if (drop-- <= 0) break;
-        this.leaves.delete(k);
-      }
-    }
+    if (this.leaves.size >= this.max) dropOldestHalf(this.leaves);
     this.leaves.set(id, leaf);
     return leaf;
   }
