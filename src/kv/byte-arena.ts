@@ -19,11 +19,10 @@ export class ByteArena {
   private packing = -1;
   private used = 0;
   private nextChunkSize = FIRST_CHUNK;
-  // Per slot: chunk index, offset in it, and length (-1: free slot). Typed arrays, so a
-  // million slots are three buffers the garbage collector never has to scan.
-  private chunkOf = new Int32Array(INITIAL_SLOTS);
-  private offsetOf = new Int32Array(INITIAL_SLOTS);
-  private lengths = new Float64Array(INITIAL_SLOTS);
+  // Per slot, side by side (one cache line for a read): chunk index, offset in it, and
+  // length (-1: free slot). A typed array, so a million slots are one buffer the garbage
+  // collector never has to scan.
+  private meta = new Float64Array(3 * INITIAL_SLOTS);
   /** Slots ever handed out (live or free). */
   private slotCount = 0;
   private freeSlots: number[] = [];
@@ -39,26 +38,28 @@ export class ByteArena {
 
   /** The stored bytes of `slot`, as a view: do not modify them. */
   view(slot: number): Uint8Array {
-    const chunk = this.chunks[this.chunkOf[slot]];
-    return new Uint8Array(chunk.buffer, this.offsetOf[slot], this.lengths[slot]);
+    const meta = this.meta;
+    const at = 3 * slot;
+    return new Uint8Array(this.chunks[meta[at]].buffer, meta[at + 1], meta[at + 2]);
   }
 
   /** A copy of the stored bytes of `slot`. */
   copy(slot: number): Uint8Array {
-    const offset = this.offsetOf[slot];
-    return this.chunks[this.chunkOf[slot]].slice(offset, offset + this.lengths[slot]);
+    const at = 3 * slot;
+    const offset = this.meta[at + 1];
+    return this.chunks[this.meta[at]].slice(offset, offset + this.meta[at + 2]);
   }
 
   lengthOf(slot: number): number {
-    return this.lengths[slot];
+    return this.meta[3 * slot + 2];
   }
 
   /** Frees `slot`; its bytes are reclaimed by a later compaction. */
   release(slot: number): void {
-    const length = this.lengths[slot];
+    const length = this.meta[3 * slot + 2];
     this.liveBytes -= length;
     this.deadBytes += length;
-    this.lengths[slot] = -1;
+    this.meta[3 * slot + 2] = -1;
     this.freeSlots.push(slot);
   }
 
@@ -75,12 +76,12 @@ export class ByteArena {
     this.nextChunkSize = FIRST_CHUNK;
     this.liveBytes = 0;
     this.deadBytes = 0;
-    const lengths = this.lengths;
+    const meta = this.meta;
     for (let slot = 0; slot < this.slotCount; slot++) {
-      const length = lengths[slot];
+      const length = meta[3 * slot + 2];
       if (length < 0) continue;
-      const offset = this.offsetOf[slot];
-      this.place(slot, old[this.chunkOf[slot]].subarray(offset, offset + length));
+      const offset = meta[3 * slot + 1];
+      this.place(slot, old[meta[3 * slot]].subarray(offset, offset + length));
     }
   }
 
@@ -88,9 +89,7 @@ export class ByteArena {
     this.chunks = [];
     this.packing = -1;
     this.nextChunkSize = FIRST_CHUNK;
-    this.chunkOf = new Int32Array(INITIAL_SLOTS);
-    this.offsetOf = new Int32Array(INITIAL_SLOTS);
-    this.lengths = new Float64Array(INITIAL_SLOTS);
+    this.meta = new Float64Array(3 * INITIAL_SLOTS);
     this.slotCount = 0;
     this.freeSlots = [];
     this.liveBytes = 0;
@@ -98,17 +97,10 @@ export class ByteArena {
   }
 
   private newSlot(): number {
-    if (this.slotCount === this.lengths.length) {
-      const capacity = this.lengths.length * 2;
-      const chunkOf = new Int32Array(capacity);
-      chunkOf.set(this.chunkOf);
-      this.chunkOf = chunkOf;
-      const offsetOf = new Int32Array(capacity);
-      offsetOf.set(this.offsetOf);
-      this.offsetOf = offsetOf;
-      const lengths = new Float64Array(capacity);
-      lengths.set(this.lengths);
-      this.lengths = lengths;
+    if (3 * this.slotCount === this.meta.length) {
+      const meta = new Float64Array(this.meta.length * 2);
+      meta.set(this.meta);
+      this.meta = meta;
     }
     return this.slotCount++;
   }
@@ -116,8 +108,8 @@ export class ByteArena {
   private place(slot: number, value: Uint8Array): void {
     const length = value.length;
     if (length > MAX_PACKED) {
-      this.chunkOf[slot] = this.chunks.push(value.slice()) - 1;
-      this.offsetOf[slot] = 0;
+      this.meta[3 * slot] = this.chunks.push(value.slice()) - 1;
+      this.meta[3 * slot + 1] = 0;
     } else {
       if (this.packing < 0 || this.used + length > this.chunks[this.packing].length) {
         this.packing = this.chunks.push(new Uint8Array(this.nextChunkSize)) - 1;
@@ -125,11 +117,11 @@ export class ByteArena {
         this.nextChunkSize = Math.min(MAX_CHUNK, this.nextChunkSize * 2);
       }
       this.chunks[this.packing].set(value, this.used);
-      this.chunkOf[slot] = this.packing;
-      this.offsetOf[slot] = this.used;
+      this.meta[3 * slot] = this.packing;
+      this.meta[3 * slot + 1] = this.used;
       this.used += length;
     }
-    this.lengths[slot] = length;
+    this.meta[3 * slot + 2] = length;
     this.liveBytes += length;
   }
 }
