@@ -76,10 +76,10 @@ export async function store(options: StoreOptions = {}): Promise<Store | LiveSto
   try {
     const create = options.create !== false;
     const versioned = await Versioned.open(kv, { create });
+    if (type === "live") return await Live.open(kv, codec);
     if (workingCopy === "index" && !versioned.objects.syncReads) {
       throw new RangeError(`option "workingCopy": "index" needs a backend with synchronous reads (memory or disk); ${kv.description} reads over the network, use "auto" or "load"`);
     }
-    if (type === "live") return await Live.open(kv, codec);
     return await Staged.open({ versioned, codec, workingCopy, ...(water ? { water } : {}) }, branch, create);
   } catch (err) {
     await kv.close().catch(() => {});
