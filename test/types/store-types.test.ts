@@ -17,6 +17,8 @@ import {
   Namespaced,
   Snapshot,
   type Store,
+  type StoreOptions,
+  type WorkingCopyMode,
   type LiveStore,
   type NamespacedStore,
   type MergeResult,
@@ -99,6 +101,20 @@ describe("store<Schema>()", () => {
     };
     void unnarrowed;
     expect(s.keys()).toEqual(["k", "m", "n"]);
+    await s.close();
+  });
+
+  it("types the workingCopy option", async () => {
+    expectTypeOf<StoreOptions["workingCopy"]>().toEqualTypeOf<WorkingCopyMode | undefined>();
+    expectTypeOf<WorkingCopyMode>().toEqualTypeOf<"auto" | "load" | "index">();
+    const s = await store({ workingCopy: "index" });
+    s.x = 1;
+    await s.commit();
+    expect(s.x).toBe(1);
+    const wrong = () =>
+      // @ts-expect-error not a working-copy mode
+      store({ workingCopy: "lazy" });
+    void wrong;
     await s.close();
   });
 
