@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import fc from "fast-check";
 import { MemoryStore, store, type Staged } from "../../src/index.ts";
 import { Versioned } from "../../src/versioned/versioned.ts";
@@ -163,6 +166,26 @@ describe("reading the committed state from the index (workingCopy: \"index\")", 
     s.x = 1;
     await s.commit();
     expect((await store({ backend: remote, workingCopy: "auto" })).x).toBe(1);
+  });
+
+  it("works on the disk backend too, across reopening", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kvgit-index-"));
+    try {
+      const w = await store({ kind: "disk", path: dir, workingCopy: "index" });
+      for (let i = 0; i < 3000; i++) w.set(`k${i}`, { i });
+      await w.commit();
+      w.set("k7", "seven");
+      w.remove("k8");
+      await w.commit();
+      expect([w.size, w.get("k7"), w.has("k8"), w.keys("k299")]).toEqual([2999, "seven", false, ["k299", "k2990", "k2991", "k2992", "k2993", "k2994", "k2995", "k2996", "k2997", "k2998", "k2999"]]);
+      await w.close();
+      const r = await store({ kind: "disk", path: dir, workingCopy: "index" });
+      expect([r.size, r.get("k7"), r.get("k2999"), r.has("k8")]).toEqual([2999, "seven", { i: 2999 }, false]);
+      expect(await r.diff(r.currentCommit + "~1")).toEqual({ added: [], removed: ["k8"], modified: ["k7"] });
+      await r.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("a store object reading from the index refreshes after another process rebased the branch and swept its tree", async () => {
