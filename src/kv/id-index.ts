@@ -117,6 +117,22 @@ export class IdIndex {
     return this;
   }
 
+  /** `get` of the id whose 20 bytes start at `offset` of `bytes`. */
+  getRaw(bytes: Uint8Array, offset: number): number | undefined {
+    if (offset < 0 || offset + ID_BYTES > bytes.length) return undefined;
+    const table = this.table;
+    const mask = table.length - 1;
+    const records = this.idBytes;
+    for (let i = mix(bytes, offset) & mask; ; i = (i + 1) & mask) {
+      const e = table[i];
+      if (e === 0) return undefined;
+      const base = (e - 1) * RECORD_BYTES;
+      let j = 0;
+      while (j < ID_BYTES && records[base + j] === bytes[offset + j]) j++;
+      if (j === ID_BYTES) return this.slotOf[(e - 1) * 6 + SLOT_INT];
+    }
+  }
+
   /** Removes `key`; true if it was there. */
   delete(key: string): boolean {
     if (!this.parse(key)) return this.others.delete(key);

@@ -25,6 +25,12 @@ export interface KVStore {
   getSyncView?(key: string): Uint8Array | undefined;
   /** Optional, with `getSync`: `getSync(prefix + rest)` without building the key. */
   getSyncParts?(prefix: string, rest: string): Uint8Array | undefined;
+  /**
+   * Optional, with `getSync`: `getSync(prefix + hex)`, where `hex` is the lowercase hex of
+   * the 20 bytes of `id` from `offset` (a content id as stored inside another object),
+   * without building either string.
+   */
+  getSyncId?(prefix: string, id: Uint8Array, offset: number): Uint8Array | undefined;
   /** Only the keys that exist appear in the result. */
   getMany(keys: readonly string[]): Promise<Map<string, Uint8Array>>;
   set(key: string, value: Uint8Array): Promise<void>;

@@ -51,6 +51,12 @@ export class MemoryStore implements KVStore {
     return slot === undefined ? undefined : this.arena.view(slot);
   }
 
+  getSyncId(prefix: string, id: Uint8Array, offset: number): Uint8Array | undefined {
+    const bucket = this.buckets.get(prefix);
+    const slot = bucket instanceof IdIndex ? bucket.getRaw(id, offset) : this.slotOf(prefix + Buffer.from(id.buffer, id.byteOffset + offset, 20).toString("hex"));
+    return slot === undefined ? undefined : this.arena.view(slot);
+  }
+
   async getMany(keys: readonly string[]): Promise<Map<string, Uint8Array>> {
     const out = new Map<string, Uint8Array>();
     for (const k of keys) {

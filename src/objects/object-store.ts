@@ -37,6 +37,15 @@ export class ObjectStore {
   }
 
   /**
+   * A synchronous read of the object whose id is the 20 bytes at `offset` of `bytes` (an
+   * id stored inside another object); only when `syncReads`.
+   */
+  getSyncAt(kind: ObjectKind, bytes: Uint8Array, offset: number): Uint8Array | undefined {
+    const kv = this.kv;
+    return kv.getSyncId ? kv.getSyncId(PREFIXES[kind], bytes, offset) : this.getSync(kind, Buffer.from(bytes.buffer, bytes.byteOffset + offset, 20).toString("hex"));
+  }
+
+  /**
    * A synchronous read whose bytes may be only a view valid until the next read (decode
    * them at once, or copy them); only when `syncReads`.
    */

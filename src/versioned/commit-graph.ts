@@ -1,6 +1,6 @@
 import type { ObjectStore } from "../objects/object-store.ts";
 import { RefError } from "../errors.ts";
-import { decodeCommit, firstParentOf, type Commit } from "./commit-object.ts";
+import { decodeCommit, firstParentOffset, hexAt, type Commit } from "./commit-object.ts";
 
 /** Reads commits (immutable, so cached without bounds on staleness) and walks the graph. */
 export class CommitGraph {
@@ -138,16 +138,22 @@ export class CommitGraph {
       for await (const chunk of this.walkChunks(from, allParents, chunkSize)) yield chunk.map((c) => c.id);
       return;
     }
+    // Straight from the bytes, not through the commit cache: hashing each fresh id string
+    // for a Map lookup costs about as much as the read itself. Each parent is looked up by
+    // the 20 bytes its child stores; only the id text the walk yields is made.
     let id: string | null = from;
+    let bytes = this.objects.getSync("c", from);
     while (id !== null) {
       const chunk: string[] = [];
       while (id !== null && chunk.length < chunkSize) {
-        // Straight from the bytes, not through the commit cache: hashing each fresh id
-        // string for a Map lookup costs about as much as the read itself.
-        const bytes = this.objects.getSync("c", id);
         if (!bytes) throw new RefError(id, `commit ${id} does not exist in this store`);
         chunk.push(id);
-        id = firstParentOf(id, bytes);
+        const at = firstParentOffset(id, bytes);
+        if (at < 0) id = null;
+        else {
+          id = hexAt(bytes, at);
+          bytes = this.objects.getSyncAt("c", bytes, at);
+        }
       }
       yield chunk;
     }

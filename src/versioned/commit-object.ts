@@ -252,12 +252,18 @@ class DecodedCommit implements Commit {
  * decoding the commit: what a first-parent history walk needs from each commit.
  */
 export function firstParentOf(id: string, bytes: Uint8Array): string | null {
+  const at = firstParentOffset(id, bytes);
+  return at < 0 ? null : hexAt(bytes, at);
+}
+
+/** Where the first parent's 20-byte id sits in an encoded commit; -1 for a root commit. */
+export function firstParentOffset(id: string, bytes: Uint8Array): number {
   let pos = rootOffset(bytes) + 20;
   if (bytes[0] !== COMMIT_VERSION || pos >= bytes.length) throw new FormatError(`commit ${id} is corrupt (truncated)`, { id });
   const n = bytes[pos++];
-  if (n === 0) return null;
+  if (n === 0) return -1;
   if (n >= 0x80 || pos + 20 > bytes.length) throw new FormatError(`commit ${id} is corrupt (bad parents)`, { id });
-  return hexAt(bytes, pos);
+  return pos;
 }
 
 /** Offset of the root id: after the version byte, the generation varint and the time. */
@@ -295,7 +301,7 @@ function readHashes(b: Uint8Array, s: StoredSummary): Uint32Array {
   return out;
 }
 
-function hexAt(buf: Uint8Array, pos: number): string {
+export function hexAt(buf: Uint8Array, pos: number): string {
   if (pos + 20 > buf.length) throw new Error("truncated id");
   return Buffer.prototype.hexSlice.call(buf, pos, pos + 20) as string;
 }

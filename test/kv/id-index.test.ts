@@ -30,11 +30,26 @@ describe("IdIndex", () => {
           expect(index.size).toBe(model.size);
         }
         for (const [k, v] of model) expect(index.get(k)).toBe(v);
+        // An id looked up by its bytes inside a larger buffer finds the same entry.
+        for (const [, k] of ops) {
+          if (!/^[0-9a-f]{40}$/.test(k)) continue;
+          const framed = Buffer.concat([Buffer.from([7, 7, 7]), Buffer.from(k, "hex"), Buffer.from([9])]);
+          expect(index.getRaw(framed, 3)).toBe(model.get(k));
+        }
         for (const [, k] of ops) expect(index.has(k)).toBe(model.has(k));
         expect(new Map(index.entries())).toEqual(model);
         expect(new Set(index.keys())).toEqual(new Set(model.keys()));
       }),
     );
+  });
+
+  it("getRaw refuses an offset whose 20 bytes do not fit", () => {
+    const index = new IdIndex();
+    index.set("ab".repeat(20), 5);
+    const bytes = Buffer.from("ab".repeat(20), "hex");
+    expect(index.getRaw(bytes, 0)).toBe(5);
+    expect(index.getRaw(bytes, 1)).toBeUndefined();
+    expect(index.getRaw(bytes, -1)).toBeUndefined();
   });
 
   it("keeps an upper-case id apart from the lower-case one", () => {
