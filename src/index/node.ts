@@ -122,6 +122,15 @@ export type AlignedChild = { readonly key: string; readonly idA: string; readonl
  * well-formed nodes of one height with the same keys: the caller then decodes them.
  */
 export function alignChildren(a: Uint8Array, b: Uint8Array): { height: number; children: AlignedChild[] } | null {
+  // Anything unexpected (bad UTF-8, keys out of order) is left to decodeNode to report.
+  try {
+    return alignChecked(a, b);
+  } catch {
+    return null;
+  }
+}
+
+function alignChecked(a: Uint8Array, b: Uint8Array): { height: number; children: AlignedChild[] } | null {
   if (a.length !== b.length) return null;
   const end = a.length;
   let pos = 0;
@@ -156,6 +165,8 @@ export function alignChildren(a: Uint8Array, b: Uint8Array): { height: number; c
     }
     const idAt = pos + suffix;
     if (idAt + HASH_BYTES > end || shared > keyLength) return null;
+    // Keys must ascend (in byte order here; decodeNode checks the exact order).
+    if (i > 0 && (suffix === 0 || (shared < keyLength && a[pos] <= key[shared]))) return null;
     for (let j = entryStart; j < idAt; j++) if (a[j] !== b[j]) return null;
     let same = true;
     for (let j = idAt; j < idAt + HASH_BYTES; j++) {

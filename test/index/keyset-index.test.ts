@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
+import { FormatError } from "../../src/errors.ts";
 import { MemoryStore } from "../../src/kv/memory-store.ts";
 import { CountingStore } from "../support/counting-store.ts";
 import { ObjectStore } from "../../src/objects/object-store.ts";
@@ -181,6 +182,33 @@ describe("keyset index (prolly tree)", () => {
     expect(await diffTrees(cold, root, next)).toHaveLength(10);
     // Only the two roots are decoded; internal nodes and leaves are compared as bytes.
     expect(cold.cachedCount).toBe(2);
+  });
+
+  it("a diff of two corrupt leaves with equal key bytes raises FormatError, not a wrong answer", async () => {
+    const { nodes } = fixture();
+    const leaf = (keys: number[][], last: number) => {
+      const bytes: number[] = [0, keys.length];
+      keys.forEach((k, i) => bytes.push(0, k.length, ...k, ...new Array(19).fill(i), last));
+      return new Uint8Array(bytes);
+    };
+    const store = async (bytes: Uint8Array) => {
+      const batch = nodes.objects.batch();
+      const id = batch.put("n", bytes);
+      await batch.flush();
+      return id;
+    };
+    const parent = async (leafId: string) => {
+      const batch = nodes.objects.batch();
+      const id = nodes.put(batch, { height: 1, keys: ["z"], ids: [leafId] });
+      await batch.flush();
+      return id;
+    };
+    const b = [0x62];
+    const a = [0x61];
+    for (const keys of [[b, a], [[0xff, 0xfe]]]) {
+      const [p1, p2] = [await parent(await store(leaf(keys, 1))), await parent(await store(leaf(keys, 2)))];
+      await expect(diffTrees(new NodeSource(nodes.objects), p1, p2)).rejects.toThrow(FormatError);
+    }
   });
 
   it("proofs verify for present and absent keys and fail for any altered part", async () => {
