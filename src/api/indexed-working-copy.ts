@@ -1,8 +1,13 @@
 import type { Versioned } from "../versioned/versioned.ts";
 import { diffTrees } from "../index/keyset-index.ts";
-import { countEntriesSync, getValueIdSync, LeafCache, scanKeysSync } from "../index/sync-read.ts";
+import { countEntriesSync, forEachLeafSync, getValueIdSync, LeafCache, scanKeysSync } from "../index/sync-read.ts";
 import { dropOldestHalf } from "../index/evict.ts";
 import { ABSENT, missingValue, type CommittedView, type KnownChanges, type ValueDecoder, type WorkingCopyUpdate } from "./working-copy.ts";
+
+/** An index view's move carries only the new root and what it knows of count and size. */
+function indexedUpdate(root: string, keyCount: number | undefined, totalBytes: number | undefined): WorkingCopyUpdate {
+  return { root, set: new Map(), removed: [], ...(keyCount !== undefined ? { keyCount } : {}), ...(totalBytes !== undefined ? { totalBytes } : {}) };
+}
 
 /** Decoded values kept per store object; past this the older half is dropped. */
 const MAX_DECODED = 100_000;
@@ -11,8 +16,9 @@ const MAX_DECODED = 100_000;
  * The committed state of a big store on an in-process backend, read from the index
  * itself: a lookup walks the key's path (upper nodes stay cached), values are decoded on
  * first read and kept in a bounded cache. Opening costs one node read instead of one
- * entry per key, and the store object holds no per-key state, so a million-key store
- * object is cheap to open and leaves the garbage collector almost nothing to trace.
+ * entry per key, and beyond its bounded caches the store object holds no per-key state,
+ * so a million-key store object is cheap to open and leaves the garbage collector almost
+ * nothing to trace.
  *
  * The key count and the total value size are computed on first use (a pass over the
  * leaves' headers, or over every value) and then kept up to date by each move.
@@ -67,7 +73,9 @@ export class IndexedWorkingCopy implements CommittedView {
   totalBytes(): number {
     if (this.total === undefined) {
       let total = 0;
-      for (const key of this.keys()) total += this.sizeOf(key);
+      forEachLeafSync(this.versioned.nodes, this.root, "", (leaf) => {
+        for (const id of leaf.ids) total += this.readBytes(id).length;
+      });
       this.total = total;
     }
     return this.total;
@@ -80,13 +88,9 @@ export class IndexedWorkingCopy implements CommittedView {
   async planMove(root: string, known?: KnownChanges): Promise<WorkingCopyUpdate> {
     if (known) return this.planKnown(root, known);
     const diff = await diffTrees(this.versioned.nodes, this.root, root);
-    const set = new Map<string, { id: string }>();
-    const removed: string[] = [];
     let count = this.count;
     let total = this.total;
     for (const d of diff) {
-      if (d.to === undefined) removed.push(d.key);
-      else set.set(d.key, { id: d.to });
       if (count !== undefined) count += (d.to === undefined ? -1 : 0) + (d.from === undefined ? 1 : 0);
       if (total !== undefined) {
         // A dropped value may already be swept by another process's GC: then the total is
@@ -95,7 +99,7 @@ export class IndexedWorkingCopy implements CommittedView {
         total = before === undefined ? undefined : total - before + (d.to === undefined ? 0 : this.readBytes(d.to).length);
       }
     }
-    return { root, set, removed, ...(count !== undefined ? { keyCount: count } : {}), ...(total !== undefined ? { totalBytes: total } : {}) };
+    return indexedUpdate(root, count, total);
   }
 
   /** `planMove` from a fast-forward's own changes: no diff, so no leaf of the new tree is read. */
@@ -106,8 +110,7 @@ export class IndexedWorkingCopy implements CommittedView {
       if (change === null) removed++;
       if (total !== undefined) total += (change?.bytes.length ?? 0) - this.sizeOf(key);
     }
-    const count = this.count === undefined ? undefined : this.count + newKeys - removed;
-    return { root, set: new Map(), removed: [], ...(count !== undefined ? { keyCount: count } : {}), ...(total !== undefined ? { totalBytes: total } : {}) };
+    return indexedUpdate(root, this.count === undefined ? undefined : this.count + newKeys - removed, total);
   }
 
   apply(update: WorkingCopyUpdate): void {

@@ -75,19 +75,17 @@ export class NodeSource {
   leafSizeSync(id: string): number {
     const hit = this.cache.get(id);
     if (hit) return hit.keys.length;
-    if (id === EMPTY_ROOT) return 0;
-    this.reads++;
-    const bytes = this.objects.getSync("n", id);
-    if (!bytes) throw missingNode(id);
-    return leafEntryCount(bytes, id);
+    return id === EMPTY_ROOT ? 0 : leafEntryCount(this.requireBytesSync(id), id);
   }
 
   private readSync(id: string): IndexNode {
-    if (id === EMPTY_ROOT) return EMPTY_NODE;
-    this.reads++;
-    const bytes = this.objects.getSync("n", id);
+    return id === EMPTY_ROOT ? EMPTY_NODE : decodeNode(this.requireBytesSync(id), id);
+  }
+
+  private requireBytesSync(id: string): Uint8Array {
+    const bytes = this.bytesSync(id);
     if (!bytes) throw missingNode(id);
-    return decodeNode(bytes, id);
+    return bytes;
   }
 
   /**

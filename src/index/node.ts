@@ -1,5 +1,5 @@
 import { FormatError } from "../errors.ts";
-import { HASH_BYTES } from "../objects/hash.ts";
+import { HASH_BYTES, hexAt } from "../objects/hash.ts";
 import { readVarint, writeVarint } from "../objects/varint.ts";
 
 /**
@@ -184,7 +184,7 @@ function alignChecked(a: Uint8Array, b: Uint8Array): { height: number; children:
     }
     for (let j = pos, k = shared; j < idAt; j++, k++) key[k] = a[j];
     keyLength = shared + suffix;
-    if (!same) children.push({ key: keyText(key, keyLength), idA: hexOf(a, idAt), idB: hexOf(b, idAt) });
+    if (!same) children.push({ key: keyText(key, keyLength), idA: hexAt(a, idAt), idB: hexAt(b, idAt) });
     inRun = same;
     pos = idAt + HASH_BYTES;
   }
@@ -199,10 +199,6 @@ let alignKey = new Uint8Array(256);
 function keyText(bytes: Uint8Array, length: number): string {
   for (let i = 0; i < length; i++) if (bytes[i] >= 0x80) return decoder.decode(bytes.subarray(0, length));
   return Buffer.from(bytes.buffer, bytes.byteOffset, length).toString("latin1");
-}
-
-function hexOf(bytes: Uint8Array, at: number): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset + at, HASH_BYTES).toString("hex");
 }
 
 /** A key whose bytes are not all ASCII: the previous key's first `shared` UTF-8 bytes + `suffix`. */

@@ -41,21 +41,23 @@ export function getValueIdSync(nodes: NodeSource, root: string, key: string, lea
   return i < 0 ? undefined : node.ids[i];
 }
 
-/** Every key starting with `prefix`, ascending: O(depth + matches) nodes. */
-export function scanKeysSync(nodes: NodeSource, root: string, prefix = ""): string[] {
-  const out: string[] = [];
-  collect(nodes, root, prefix, out);
-  return out;
+/**
+ * Visits, in key order, every leaf that can hold keys starting with `prefix` (all leaves
+ * for ""): O(depth + matches) nodes, each read without entering the node cache.
+ */
+export function forEachLeafSync(nodes: NodeSource, root: string, prefix: string, visit: (leaf: IndexNode) => void): void {
+  const node = nodes.getOnceSync(root);
+  if (node.height === 0) visit(node);
+  else for (let i = 0; i < node.keys.length; i++) if (overlapsPrefix(node, i, prefix)) forEachLeafSync(nodes, node.ids[i], prefix, visit);
 }
 
-function collect(nodes: NodeSource, id: string, prefix: string, out: string[]): void {
-  const node = nodes.getOnceSync(id);
-  if (node.height === 0) {
-    for (const k of node.keys) if (prefix === "" || k.startsWith(prefix)) out.push(k);
-    return;
-  }
-  // Internal nodes are few and reused by later lookups; leaves are read once here.
-  for (let i = 0; i < node.keys.length; i++) if (overlapsPrefix(node, i, prefix)) collect(nodes, node.ids[i], prefix, out);
+/** Every key starting with `prefix`, ascending. */
+export function scanKeysSync(nodes: NodeSource, root: string, prefix = ""): string[] {
+  const out: string[] = [];
+  forEachLeafSync(nodes, root, prefix, (leaf) => {
+    for (const k of leaf.keys) if (prefix === "" || k.startsWith(prefix)) out.push(k);
+  });
+  return out;
 }
 
 /** Number of keys in the tree: internal nodes are read, leaves only for their entry count. */

@@ -14,7 +14,11 @@ const ID_CHARS = 40;
 const ID_BYTES = 20;
 /** An entry's record: the id, then its slot (an int32, so the record is 6 int32s long). */
 const RECORD_BYTES = 24;
-const SLOT_INT = 5;
+
+/** Index of an entry's slot in the records read as int32s. */
+function slotIndex(entry: number): number {
+  return entry * 6 + 5;
+}
 
 /** Nibble of a lowercase hex character code, or -1. */
 function nibble(c: number): number {
@@ -89,7 +93,7 @@ export class IdIndex {
         for (let i = h & mask; ; i = (i + 1) & mask) {
           const e = table[i];
           if (e === 0) break;
-          if (this.matchesHex(e - 1, key)) return this.slotOf[(e - 1) * 6 + SLOT_INT];
+          if (this.matchesHex(e - 1, key)) return this.slotOf[slotIndex(e - 1)];
         }
       }
     }
@@ -103,15 +107,15 @@ export class IdIndex {
       this.others.set(key, slot);
       return this;
     }
-    const existing = this.find();
+    const existing = this.positionOf(this.probe, 0);
     if (existing >= 0) {
-      this.slotOf[existing * 6 + SLOT_INT] = slot;
+      this.slotOf[slotIndex(this.table[existing] - 1)] = slot;
       return this;
     }
     if ((this.packed + 1) * 2 > this.table.length) this.grow();
     const entry = this.freeEntries.length > 0 ? this.freeEntries.pop()! : this.newEntry();
     this.idBytes.set(this.probe, entry * RECORD_BYTES);
-    this.slotOf[entry * 6 + SLOT_INT] = slot;
+    this.slotOf[slotIndex(entry)] = slot;
     this.place(entry);
     this.packed++;
     return this;
@@ -120,31 +124,17 @@ export class IdIndex {
   /** `get` of the id whose 20 bytes start at `offset` of `bytes`. */
   getRaw(bytes: Uint8Array, offset: number): number | undefined {
     if (offset < 0 || offset + ID_BYTES > bytes.length) return undefined;
-    const table = this.table;
-    const mask = table.length - 1;
-    const records = this.idBytes;
-    for (let i = mix(bytes, offset) & mask; ; i = (i + 1) & mask) {
-      const e = table[i];
-      if (e === 0) return undefined;
-      const base = (e - 1) * RECORD_BYTES;
-      let j = 0;
-      while (j < ID_BYTES && records[base + j] === bytes[offset + j]) j++;
-      if (j === ID_BYTES) return this.slotOf[(e - 1) * 6 + SLOT_INT];
-    }
+    const i = this.positionOf(bytes, offset);
+    return i < 0 ? undefined : this.slotOf[slotIndex(this.table[i] - 1)];
   }
 
   /** Removes `key`; true if it was there. */
   delete(key: string): boolean {
     if (!this.parse(key)) return this.others.delete(key);
+    const i = this.positionOf(this.probe, 0);
+    if (i < 0) return false;
     const table = this.table;
     const mask = table.length - 1;
-    let i = this.hashOfProbe() & mask;
-    for (;;) {
-      const e = table[i];
-      if (e === 0) return false;
-      if (this.matches(e - 1)) break;
-      i = (i + 1) & mask;
-    }
     const entry = table[i] - 1;
     // Backward-shift deletion: move later entries of the run into the gap.
     let gap = i;
@@ -156,14 +146,14 @@ export class IdIndex {
       }
     }
     table[gap] = 0;
-    this.slotOf[entry * 6 + SLOT_INT] = -1;
+    this.slotOf[slotIndex(entry)] = -1;
     this.freeEntries.push(entry);
     this.packed--;
     return true;
   }
 
   *entries(): IterableIterator<[string, number]> {
-    for (let e = 0; e < this.entryTop; e++) if (this.slotOf[e * 6 + SLOT_INT] >= 0) yield [this.idOf(e), this.slotOf[e * 6 + SLOT_INT]];
+    for (let e = 0; e < this.entryTop; e++) if (this.slotOf[slotIndex(e)] >= 0) yield [this.idOf(e), this.slotOf[slotIndex(e)]];
     yield* this.others;
   }
 
@@ -188,14 +178,18 @@ export class IdIndex {
     return Buffer.from(this.idBytes.buffer, entry * RECORD_BYTES, ID_BYTES).toString("hex");
   }
 
-  /** Entry number of the parsed probe, or -1. */
-  private find(): number {
+  /** Table position of the entry whose id is the 20 bytes at `offset` of `bytes`, or -1. */
+  private positionOf(bytes: Uint8Array, offset: number): number {
     const table = this.table;
     const mask = table.length - 1;
-    for (let i = this.hashOfProbe() & mask; ; i = (i + 1) & mask) {
+    const records = this.idBytes;
+    for (let i = mix(bytes, offset) & mask; ; i = (i + 1) & mask) {
       const e = table[i];
       if (e === 0) return -1;
-      if (this.matches(e - 1)) return e - 1;
+      const base = (e - 1) * RECORD_BYTES;
+      let j = 0;
+      while (j < ID_BYTES && records[base + j] === bytes[offset + j]) j++;
+      if (j === ID_BYTES) return i;
     }
   }
 
@@ -209,20 +203,8 @@ export class IdIndex {
     return true;
   }
 
-  private matches(entry: number): boolean {
-    const bytes = this.idBytes;
-    const probe = this.probe;
-    const base = entry * RECORD_BYTES;
-    for (let i = 0; i < ID_BYTES; i++) if (bytes[base + i] !== probe[i]) return false;
-    return true;
-  }
-
   // An id is a cryptographic hash, so four of its bytes would do; mixing in the last
   // four as well keeps id-shaped keys that are not hashes (zero-padded counters) fast.
-  private hashOfProbe(): number {
-    return mix(this.probe, 0);
-  }
-
   private hashOfEntry(entry: number): number {
     return mix(this.idBytes, entry * RECORD_BYTES);
   }
@@ -247,6 +229,6 @@ export class IdIndex {
 
   private grow(): void {
     this.table = new Int32Array(this.table.length * 2);
-    for (let e = 0; e < this.entryTop; e++) if (this.slotOf[e * 6 + SLOT_INT] >= 0) this.place(e);
+    for (let e = 0; e < this.entryTop; e++) if (this.slotOf[slotIndex(e)] >= 0) this.place(e);
   }
 }

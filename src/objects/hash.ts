@@ -25,6 +25,12 @@ export function hashHexPortable(data: Uint8Array): string {
 /** The id of an object: hex of the first 20 bytes of SHA-256(data). */
 export const hashHex: (data: Uint8Array) => string = fastHash ?? hashHexPortable;
 
+/** The id stored as 20 raw bytes at `pos` of `bytes` (inside a commit or a node), as hex. */
+export function hexAt(bytes: Uint8Array, pos: number): string {
+  if (pos + HASH_BYTES > bytes.length) throw new Error("truncated id");
+  return Buffer.prototype.hexSlice.call(bytes, pos, pos + HASH_BYTES) as string;
+}
+
 const HEX_ID = /^[0-9a-f]{40}$/;
 export function isHashHex(s: string): boolean {
   return HEX_ID.test(s);

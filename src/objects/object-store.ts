@@ -1,6 +1,6 @@
 import type { KVStore } from "../kv/kv-store.ts";
 import { BackendError } from "../errors.ts";
-import { hashHex } from "./hash.ts";
+import { hashHex, hexAt } from "./hash.ts";
 import { keepShapeAlive } from "./shape-anchor.ts";
 
 /**
@@ -42,7 +42,7 @@ export class ObjectStore {
    */
   getSyncAt(kind: ObjectKind, bytes: Uint8Array, offset: number): Uint8Array | undefined {
     const kv = this.kv;
-    return kv.getSyncId ? kv.getSyncId(PREFIXES[kind], bytes, offset) : this.getSync(kind, Buffer.from(bytes.buffer, bytes.byteOffset + offset, 20).toString("hex"));
+    return kv.getSyncId ? kv.getSyncId(PREFIXES[kind], bytes, offset) : this.getSync(kind, hexAt(bytes, offset));
   }
 
   /**

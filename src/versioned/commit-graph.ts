@@ -1,6 +1,7 @@
 import type { ObjectStore } from "../objects/object-store.ts";
 import { RefError } from "../errors.ts";
-import { decodeCommit, firstParentOffset, hexAt, type Commit } from "./commit-object.ts";
+import { decodeCommit, firstParentOffset, type Commit } from "./commit-object.ts";
+import { hexAt } from "../objects/hash.ts";
 
 /** Reads commits (immutable, so cached without bounds on staleness) and walks the graph. */
 export class CommitGraph {

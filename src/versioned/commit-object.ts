@@ -1,6 +1,7 @@
 import { Packr } from "msgpackr";
 import { FormatError } from "../errors.ts";
 import { readVarint, writeVarint } from "../objects/varint.ts";
+import { hexAt } from "../objects/hash.ts";
 import { lowestSetBit, skipDepth } from "./change-summary.ts";
 
 /** An immutable commit: the keyset root it snapshots and where it came from. */
@@ -251,11 +252,6 @@ class DecodedCommit implements Commit {
  * The first parent of the commit encoded in `bytes` (null for a root commit), read without
  * decoding the commit: what a first-parent history walk needs from each commit.
  */
-export function firstParentOf(id: string, bytes: Uint8Array): string | null {
-  const at = firstParentOffset(id, bytes);
-  return at < 0 ? null : hexAt(bytes, at);
-}
-
 /** Where the first parent's 20-byte id sits in an encoded commit; -1 for a root commit. */
 export function firstParentOffset(id: string, bytes: Uint8Array): number {
   let pos = rootOffset(bytes) + 20;
@@ -299,9 +295,4 @@ function readHashes(b: Uint8Array, s: StoredSummary): Uint32Array {
   const out = new Uint32Array(s.count);
   for (let i = 0, p = s.at; i < out.length; i++, p += 4) out[i] = ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
   return out;
-}
-
-export function hexAt(buf: Uint8Array, pos: number): string {
-  if (pos + 20 > buf.length) throw new Error("truncated id");
-  return Buffer.prototype.hexSlice.call(buf, pos, pos + 20) as string;
 }
