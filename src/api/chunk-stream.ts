@@ -1,3 +1,5 @@
+import { keepShapeAlive } from "../objects/shape-anchor.ts";
+
 /**
  * An async iterator over the items of an async source of chunks (the commit walks of
  * versioned/commit-graph.ts yield ids a chunk at a time). Within a chunk, `next()` returns
@@ -67,3 +69,7 @@ export class ChunkStream<T> implements AsyncIterableIterator<T> {
     }
   }
 }
+
+// Keeps ChunkStream's hidden classes alive between walks (see objects/shape-anchor.ts):
+// otherwise a GC between two history() walks can throw away next()'s optimised code.
+keepShapeAlive(new ChunkStream<never>(() => Promise.reject(new Error("never opened"))));
