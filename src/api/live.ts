@@ -175,22 +175,37 @@ export class Live<S extends object = Record<string, unknown>> {
     this.#draining ??= this.#drain();
   }
 
-  /** Writes queued ops in batches; within a batch the last op per key wins, as in order. */
+  /**
+   * Sends queued ops to the backend in call order (SPEC §4.5). Consecutive ops of one kind
+   * go in one call — a run of sets as one `setMany` (the last value per key), a run of
+   * deletes as one `deleteMany` — and runs are sent one after another, so a reader (or a
+   * crash) between two calls sees the state after a prefix of the writes, never a set that
+   * was made after a delete not yet applied. A failed call is recorded for `flush()`; the
+   * writes after it are still sent, in order.
+   */
   async #drain(): Promise<void> {
     try {
       while (this.#pending.length > 0) {
         const ops = this.#pending;
         this.#pending = [];
-        const last = new Map<string, Uint8Array | null>();
-        for (const op of ops) last.set(op.key, op.bytes);
-        const sets: [string, Uint8Array][] = [];
-        const deletes: string[] = [];
-        for (const [key, bytes] of last) (bytes === null ? deletes.push(LIVE_PREFIX + key) : sets.push([LIVE_PREFIX + key, bytes]));
-        try {
-          if (sets.length) await backendCall(this.#kv, "setMany", () => this.#kv.setMany(sets));
-          if (deletes.length) await backendCall(this.#kv, "deleteMany", () => this.#kv.deleteMany(deletes));
-        } catch (err) {
-          this.#failure ??= err;
+        for (let i = 0; i < ops.length; ) {
+          const deleting = ops[i].bytes === null;
+          let end = i + 1;
+          while (end < ops.length && (ops[end].bytes === null) === deleting) end++;
+          try {
+            if (deleting) {
+              const keys = new Set<string>();
+              for (let j = i; j < end; j++) keys.add(LIVE_PREFIX + ops[j].key);
+              await backendCall(this.#kv, "deleteMany", () => this.#kv.deleteMany([...keys]));
+            } else {
+              const last = new Map<string, Uint8Array>();
+              for (let j = i; j < end; j++) last.set(LIVE_PREFIX + ops[j].key, ops[j].bytes!);
+              await backendCall(this.#kv, "setMany", () => this.#kv.setMany(last));
+            }
+          } catch (err) {
+            this.#failure ??= err;
+          }
+          i = end;
         }
       }
     } finally {

@@ -175,6 +175,19 @@ export class DiskStore implements KVStore {
     );
   }
 
+  async casDelete(key: string, expected: Uint8Array): Promise<boolean> {
+    const k = encodeKey(key);
+    // Same as cas: compare and remove inside one write transaction (cross-process lock).
+    return this.run("casDelete", () =>
+      this.data.transactionSync(() => {
+        const cur = this.data.getBinary(k);
+        if (cur === undefined || !bytesEqual(cur, expected)) return false;
+        this.data.removeSync(k);
+        return true;
+      }),
+    );
+  }
+
   async clear(): Promise<void> {
     this.run("clear", () => this.data.clearSync());
   }
@@ -215,7 +228,7 @@ function decodeKey(raw: Buffer | string): string {
 }
 
 /** getBinary returns a fresh copy; expose it as a plain Uint8Array like every backend. */
-const WRITES = new Set(["set", "setMany", "delete", "deleteMany", "cas", "clear"]);
+const WRITES = new Set(["set", "setMany", "delete", "deleteMany", "cas", "casDelete", "clear"]);
 
 function asBytes(b: Buffer): Uint8Array;
 function asBytes(b: Buffer | undefined): Uint8Array | undefined;

@@ -152,6 +152,18 @@ export class KeyvStore implements KVStore {
     });
   }
 
+  async casDelete(key: string, expected: Uint8Array): Promise<boolean> {
+    const k = this.prefix + key;
+    const text = encodeValue(expected);
+    return this.op("casDelete", async () => {
+      if (await this.driver.casDelete(k, text)) return true;
+      // As in cas: the same bytes may be spelled differently; delete on the exact text found.
+      const raw = await this.driver.get(k);
+      if (typeof raw !== "string" || raw === text || !bytesEqual(decodeValue(raw, key), expected)) return false;
+      return this.driver.casDelete(k, raw);
+    });
+  }
+
   async clear(): Promise<void> {
     await this.op("clear", async () => {
       for await (const batch of this.driver.scan(this.prefix)) await this.driver.deleteMany(batch);

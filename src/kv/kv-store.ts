@@ -45,6 +45,14 @@ export interface KVStore {
    * absent). Resolves to whether it did.
    */
   cas(key: string, value: Uint8Array, expected: Uint8Array | undefined): Promise<boolean>;
+  /**
+   * Optional capability, offered by every shipped backend: delete `key` only if its current
+   * value equals `expected` (an absent key never matches), atomically as `cas` is. Resolves
+   * to whether it did. kvgit uses it to remove a deleted branch's tombstone without
+   * erasing a branch re-created in the meantime; without it the tombstone stays (it reads
+   * as absent).
+   */
+  casDelete?(key: string, expected: Uint8Array): Promise<boolean>;
   clear(): Promise<void>;
   close(): Promise<void>;
 }

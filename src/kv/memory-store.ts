@@ -105,6 +105,13 @@ export class MemoryStore implements KVStore {
     return true;
   }
 
+  async casDelete(key: string, expected: Uint8Array): Promise<boolean> {
+    const slot = this.slotOf(key);
+    if (slot === undefined || !bytesEqual(this.arena.view(slot), expected)) return false;
+    this.remove(key);
+    return true;
+  }
+
   async clear(): Promise<void> {
     this.buckets.clear();
     this.arena.clear();

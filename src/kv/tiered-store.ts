@@ -2,11 +2,33 @@ import type { KVStore } from "./kv-store.ts";
 
 export interface TieredStoreOptions {
   /**
-   * True for keys whose value never changes once written (content-addressed objects).
-   * Only these are cached; everything else (branch heads, refs, anything CAS'd) is always
-   * read from and written to the remote store.
+   * True for keys whose value never changes once written, which may then be cached.
+   * Default: kvgit's content-addressed objects (`v/` values, `n/` index nodes, `c/`
+   * commits). A predicate given here can only narrow what is cached: kvgit's mutable keys
+   * (`h/` branch heads, `l/` Live values, `w/` write journal, the `kvgit` format record)
+   * are never cached whatever it says, and always go to the remote store.
    */
-  isImmutable(key: string): boolean;
+  isImmutable?(key: string): boolean;
+}
+
+/** kvgit's content-addressed objects: written once under their id, never changed. */
+const OBJECT_PREFIXES = ["v/", "n/", "c/"];
+/**
+ * kvgit's keys that change or disappear: branch heads (moved by CAS), Live values, write
+ * journal records, and the format record. Kept in step with src/versioned/format-marker.ts
+ * (test/kv/tiered-store.test.ts checks that a kvgit store caches nothing else).
+ */
+const MUTABLE_PREFIXES = ["h/", "l/", "w/"];
+const MUTABLE_KEYS = new Set(["kvgit"]);
+
+/** Whether `key` is one of kvgit's immutable content-addressed objects (`v/`, `n/`, `c/`). */
+export function isKvgitObjectKey(key: string): boolean {
+  return OBJECT_PREFIXES.some((p) => key.startsWith(p));
+}
+
+/** Whether `key` is one of kvgit's mutable keys, which a cache must never serve. */
+export function isKvgitMutableKey(key: string): boolean {
+  return MUTABLE_KEYS.has(key) || MUTABLE_PREFIXES.some((p) => key.startsWith(p));
 }
 
 /**
@@ -19,22 +41,45 @@ export class TieredStore implements KVStore {
   readonly atomicCas: boolean;
   readonly shared: boolean;
   readonly description: string;
-  private readonly isImmutable: (key: string) => boolean;
+  /** Offered when the remote store offers it (decided by the remote, then uncached locally). */
+  readonly casDelete?: (key: string, expected: Uint8Array) => Promise<boolean>;
+  private readonly userImmutable: ((key: string) => boolean) | undefined;
 
   constructor(
     readonly local: KVStore,
     readonly remote: KVStore,
-    options: TieredStoreOptions,
+    options: TieredStoreOptions = {},
   ) {
-    if (typeof options?.isImmutable !== "function") throw new TypeError('TieredStore: option "isImmutable" must be a function (key) => boolean');
-    this.isImmutable = options.isImmutable;
+    if (options === null || typeof options !== "object") throw new TypeError("TieredStore: options must be an object ({ isImmutable? })");
+    const { isImmutable } = options;
+    if (isImmutable !== undefined && typeof isImmutable !== "function") {
+      throw new TypeError('TieredStore: option "isImmutable" must be a function (key) => boolean, or left out to cache kvgit\'s objects (v/ n/ c/)');
+    }
+    this.userImmutable = isImmutable?.bind(options);
     this.atomicCas = remote.atomicCas;
     this.shared = remote.shared;
     this.description = `tiered(${local.description} -> ${remote.description})`;
+    if (typeof remote.casDelete === "function") {
+      const casDelete = remote.casDelete.bind(remote);
+      this.casDelete = async (key, expected) => {
+        const ok = await casDelete(key, expected);
+        if (ok) await local.delete(key);
+        return ok;
+      };
+    }
+  }
+
+  /**
+   * Whether `key` may be served from / kept in the local store: never for kvgit's mutable
+   * keys; otherwise what `isImmutable` says (default: kvgit's objects).
+   */
+  caches(key: string): boolean {
+    if (isKvgitMutableKey(key)) return false;
+    return this.userImmutable ? Boolean(this.userImmutable(key)) : isKvgitObjectKey(key);
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
-    if (!this.isImmutable(key)) return this.remote.get(key);
+    if (!this.caches(key)) return this.remote.get(key);
     const cached = await this.local.get(key);
     if (cached !== undefined) return cached;
     const v = await this.remote.get(key);
@@ -43,7 +88,7 @@ export class TieredStore implements KVStore {
   }
 
   async getMany(keys: readonly string[]): Promise<Map<string, Uint8Array>> {
-    const immutable = keys.filter((k) => this.isImmutable(k));
+    const immutable = keys.filter((k) => this.caches(k));
     const out = immutable.length > 0 ? await this.local.getMany(immutable) : new Map<string, Uint8Array>();
     // One remote round trip for the cache misses and all mutable keys.
     const fromRemote = keys.filter((k) => !out.has(k));
@@ -52,7 +97,7 @@ export class TieredStore implements KVStore {
     const fill: Array<[string, Uint8Array]> = [];
     for (const [k, v] of got) {
       out.set(k, v);
-      if (this.isImmutable(k)) fill.push([k, v]);
+      if (this.caches(k)) fill.push([k, v]);
     }
     if (fill.length > 0) await this.local.setMany(fill);
     return out;
@@ -60,13 +105,13 @@ export class TieredStore implements KVStore {
 
   async set(key: string, value: Uint8Array): Promise<void> {
     await this.remote.set(key, value);
-    if (this.isImmutable(key)) await this.local.set(key, value);
+    if (this.caches(key)) await this.local.set(key, value);
   }
 
   async setMany(entries: Iterable<readonly [string, Uint8Array]>): Promise<void> {
     const all = [...entries];
     await this.remote.setMany(all);
-    const cached = all.filter(([k]) => this.isImmutable(k));
+    const cached = all.filter(([k]) => this.caches(k));
     if (cached.length > 0) await this.local.setMany(cached);
   }
 
@@ -81,7 +126,7 @@ export class TieredStore implements KVStore {
   }
 
   async has(key: string): Promise<boolean> {
-    if (this.isImmutable(key) && (await this.local.has(key))) return true;
+    if (this.caches(key) && (await this.local.has(key))) return true;
     return this.remote.has(key);
   }
 
@@ -91,7 +136,7 @@ export class TieredStore implements KVStore {
 
   async cas(key: string, value: Uint8Array, expected: Uint8Array | undefined): Promise<boolean> {
     const ok = await this.remote.cas(key, value, expected);
-    if (ok && this.isImmutable(key)) await this.local.set(key, value);
+    if (ok && this.caches(key)) await this.local.set(key, value);
     return ok;
   }
 

@@ -21,7 +21,11 @@ export function checkBranchName(name: unknown, what = "branch"): asserts name is
   }
 }
 
-/** A head being deleted (see `BranchHeads.delete`); reads treat it as absent. */
+/**
+ * The head of a deleted branch until `BranchHeads.delete` removes the key (and for good on
+ * a backend without `casDelete`, or if the deleter crashed in between); reads treat it as
+ * absent.
+ */
 const TOMBSTONE = new Uint8Array(0);
 
 export class BranchHeads {
@@ -40,19 +44,36 @@ export class BranchHeads {
     const key = headKey(branch);
     const value = encoder.encode(next);
     if (expected !== undefined) return backendCall(this.kv, "cas", () => this.kv.cas(key, value, encoder.encode(expected)));
-    if (await backendCall(this.kv, "cas", () => this.kv.cas(key, value, undefined))) return true;
-    return backendCall(this.kv, "cas", () => this.kv.cas(key, value, TOMBSTONE));
+    for (;;) {
+      if (await backendCall(this.kv, "cas", () => this.kv.cas(key, value, undefined))) return true;
+      if (await backendCall(this.kv, "cas", () => this.kv.cas(key, value, TOMBSTONE))) return true;
+      // Both lost: a real head exists — unless a deleter swapped absent and tombstone
+      // between our two attempts, in which case the branch still does not exist: retry.
+      const now = await backendCall(this.kv, "get", () => this.kv.get(key));
+      if (now !== undefined && now.length > 0) return false;
+    }
   }
 
   /**
    * Deletes `branch` if its head is still `expected`: the head is first moved by CAS to an
    * empty tombstone (so a commit racing the delete either lands before it — and the CAS
-   * fails — or finds the branch gone), then the key is removed. False if the head moved.
+   * fails — or finds the branch gone), then the tombstone is removed only if it is still
+   * there (`casDelete`): a branch re-created in between (a CAS from the tombstone) is never
+   * erased. A backend without `casDelete` keeps the tombstone, which reads as absent.
+   * False if the head moved.
    */
   async delete(branch: string, expected: string): Promise<boolean> {
     const key = headKey(branch);
     if (!(await backendCall(this.kv, "cas", () => this.kv.cas(key, TOMBSTONE, encoder.encode(expected))))) return false;
-    await backendCall(this.kv, "delete", () => this.kv.delete(key));
+    if (typeof this.kv.casDelete === "function") {
+      // False means someone re-created the branch (or removed the tombstone): leave it be.
+      // The branch is deleted already; a failure here only leaves the tombstone behind.
+      try {
+        await this.kv.casDelete(key, TOMBSTONE);
+      } catch {
+        // ignored: the tombstone stays and reads as absent
+      }
+    }
     return true;
   }
 

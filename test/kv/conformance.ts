@@ -188,6 +188,10 @@ export function kvStoreConformance(name: string, open: () => Promise<KVStore>, o
       expect(await s.get("view")).toEqual(b(1, 2, 3));
       expect(await s.cas("view", backing.subarray(0, 1), new Uint8Array([9, 1, 2, 3, 9]).subarray(1, 4))).toBe(true);
       expect(await s.get("view")).toEqual(b(9));
+      if (typeof s.casDelete === "function") {
+        expect(await s.casDelete("view", new Uint8Array([7, 9, 7]).subarray(1, 2))).toBe(true);
+        expect(await s.has("view")).toBe(false);
+      }
     });
 
     it("never aliases caller buffers or returned buffers", async () => {
@@ -280,6 +284,62 @@ export function kvStoreConformance(name: string, open: () => Promise<KVStore>, o
         }),
       );
       expect(dec((await s.get("n"))!)).toBe(String(workers * each));
+    });
+
+    it("casDelete is offered", () => {
+      expect(typeof s.casDelete).toBe("function");
+    });
+
+    it("casDelete deletes only on an exact byte match", async () => {
+      await s.set("k", b(1, 2));
+      expect(await s.casDelete!("k", b(1))).toBe(false);
+      expect(await s.casDelete!("k", b(1, 2, 0))).toBe(false);
+      expect(await s.casDelete!("k", b(2, 1))).toBe(false);
+      expect(await s.casDelete!("k", new Uint8Array(0))).toBe(false);
+      expect(await s.get("k")).toEqual(b(1, 2));
+      expect(await s.casDelete!("k", b(1, 2))).toBe(true);
+      expect(await s.get("k")).toBeUndefined();
+      expect(await s.has("k")).toBe(false);
+      expect(await collect(s.keys("k"))).toEqual([]);
+      expect(await s.casDelete!("k", b(1, 2))).toBe(false);
+    });
+
+    it("casDelete distinguishes an empty value from an absent key", async () => {
+      expect(await s.casDelete!("e", new Uint8Array(0))).toBe(false);
+      expect(await s.has("e")).toBe(false);
+      await s.set("e", new Uint8Array(0));
+      expect(await s.casDelete!("e", b(0))).toBe(false);
+      expect(await s.has("e")).toBe(true);
+      expect(await s.casDelete!("e", new Uint8Array(0))).toBe(true);
+      expect(await s.has("e")).toBe(false);
+      // The key can be created again from absent.
+      expect(await s.cas("e", b(1), undefined)).toBe(true);
+    });
+
+    it("casDelete handles values with every byte value and leaves other keys alone", async () => {
+      const all = new Uint8Array(256).map((_, i) => i);
+      await s.setMany([
+        ["bin", all],
+        ["bin2", all],
+      ]);
+      expect(await s.casDelete!("bin", all.slice())).toBe(true);
+      expect(await s.has("bin")).toBe(false);
+      expect(await s.get("bin2")).toEqual(all);
+    });
+
+    it(`concurrent casDelete and cas: exactly one of ${callers} racing callers wins each of ${rounds} rounds`, async () => {
+      for (let round = 0; round < rounds; round++) {
+        const current = enc(`r${round}`);
+        await s.set("head", current);
+        // Half the callers delete the current value, half swap it for their own.
+        const attempts = Array.from({ length: callers }, (_, i) => (i % 2 === 0 ? null : enc(`r${round}-c${i}`)));
+        const results: boolean[] = await Promise.all(attempts.map((v) => (v === null ? s.casDelete!("head", current) : s.cas("head", v, current))));
+        const winners: number[] = results.flatMap((ok, i) => (ok ? [i] : []));
+        expect(winners, `round ${round}`).toHaveLength(1);
+        const won = attempts[winners[0]];
+        if (won === null) expect(await s.has("head"), `round ${round}`).toBe(false);
+        else expect(await s.get("head"), `round ${round}`).toEqual(won);
+      }
     });
 
     it(`bulk: ${bulk} keys through setMany, getMany, keys and deleteMany`, async () => {

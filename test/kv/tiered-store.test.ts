@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { KVStore } from "../../src/kv/kv-store.ts";
 import { MemoryStore } from "../../src/kv/memory-store.ts";
 import { TieredStore } from "../../src/kv/tiered-store.ts";
-import { kvStoreConformance } from "./conformance.ts";
+import { collect, kvStoreConformance } from "./conformance.ts";
 
 kvStoreConformance("TieredStore (memory in front of memory, every key cacheable)", async () =>
   new TieredStore(new MemoryStore(), new MemoryStore(), { isImmutable: () => true }),
@@ -108,6 +108,69 @@ describe("TieredStore", () => {
     expect(t.atomicCas).toBe(remote.atomicCas);
     expect(t.shared).toBe(remote.shared);
     expect(t.description).toBe("tiered(memory -> memory)");
-    expect(() => new TieredStore(new MemoryStore(), remote, {} as never)).toThrow(/isImmutable/);
+    expect(() => new TieredStore(new MemoryStore(), remote, { isImmutable: 5 } as never)).toThrow(TypeError);
+    expect(() => new TieredStore(new MemoryStore(), remote, { isImmutable: 5 } as never)).toThrow(/isImmutable/);
+    expect(() => new TieredStore(new MemoryStore(), remote, null as never)).toThrow(TypeError);
+    expect(() => new TieredStore(new MemoryStore(), remote, {})).not.toThrow();
+    expect(() => new TieredStore(new MemoryStore(), remote)).not.toThrow();
+  });
+
+  it("casDelete is offered exactly when the remote offers it, decided there, and uncaches the key", async () => {
+    const remote = new MemoryStore();
+    const local = new MemoryStore();
+    const t = new TieredStore(local, remote, { isImmutable: () => true });
+    await t.set("obj/1", b(1));
+    expect(await local.has("obj/1")).toBe(true);
+    expect(await t.casDelete!("obj/1", b(2))).toBe(false);
+    expect(await local.has("obj/1")).toBe(true);
+    expect(await t.casDelete!("obj/1", b(1))).toBe(true);
+    expect(await local.has("obj/1")).toBe(false);
+    expect(await remote.has("obj/1")).toBe(false);
+
+    const bare = Object.assign(Object.create(remote) as KVStore, { casDelete: undefined }); // a backend without it
+    expect(new TieredStore(new MemoryStore(), bare).casDelete).toBeUndefined();
+  });
+});
+
+describe("TieredStore never caches kvgit's mutable keys", () => {
+  const mutable = ["h/main", "h/feature/x", "h/" + "a".repeat(40), "l/counter", "w/00000000a-12345678", "kvgit"];
+  const objects = ["v/" + "1".repeat(40), "n/" + "2".repeat(40), "c/" + "3".repeat(40)];
+
+  it("by default caches exactly kvgit's objects (v/ n/ c/)", async () => {
+    const local = new MemoryStore();
+    const t = new TieredStore(local, new MemoryStore());
+    for (const k of [...mutable, ...objects, "other"]) await t.set(k, b(1));
+    expect(objects.every((k) => t.caches(k))).toBe(true);
+    expect([...mutable, "other"].some((k) => t.caches(k))).toBe(false);
+    expect((await collect(local.keys())).sort()).toEqual([...objects].sort());
+  });
+
+  it("a predicate that says every key is immutable still leaves heads, Live values, journal and format record uncached", async () => {
+    const local = new MemoryStore();
+    const remote = new MemoryStore();
+    const t = new TieredStore(local, remote, { isImmutable: () => true });
+    for (const k of mutable) {
+      await t.set(k, b(1));
+      await t.setMany([[k, b(2)]]);
+      await t.cas(k, b(3), b(2));
+      await t.get(k);
+      await t.getMany([k]);
+      expect(t.caches(k), k).toBe(false);
+    }
+    expect(await collect(local.keys())).toEqual([]);
+    // So a change made behind the tier is seen at once.
+    await remote.set("h/main", b(9));
+    expect(await t.get("h/main")).toEqual(b(9));
+    expect((await t.getMany(["h/main"])).get("h/main")).toEqual(b(9));
+    // Other keys are the predicate's to decide.
+    expect(t.caches("obj/1")).toBe(true);
+    expect(t.caches(objects[0])).toBe(true);
+  });
+
+  it("a predicate can narrow the cached set", () => {
+    const t = new TieredStore(new MemoryStore(), new MemoryStore(), { isImmutable: (k) => k.startsWith("c/") || k.startsWith("n/") });
+    expect(t.caches(objects[2])).toBe(true);
+    expect(t.caches(objects[0])).toBe(false);
+    expect(t.caches("h/main")).toBe(false);
   });
 });

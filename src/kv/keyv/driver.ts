@@ -17,6 +17,8 @@ export interface KeyvDriver {
   scan(prefix: string): AsyncIterable<string[]>;
   /** Set `key` to `value` only if its stored text is `expected` (undefined: absent). */
   cas(key: string, value: string, expected: string | undefined): Promise<boolean>;
+  /** Delete `key` only if its stored text is `expected`; as atomic as `cas`. */
+  casDelete(key: string, expected: string): Promise<boolean>;
   /** One round trip, to check the server answers. */
   ping(): Promise<void>;
   /** Release connections this store owns. */

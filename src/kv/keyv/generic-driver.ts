@@ -102,6 +102,14 @@ export class GenericDriver implements KeyvDriver {
     });
   }
 
+  async casDelete(key: string, expected: string): Promise<boolean> {
+    return this.locked(key, async () => {
+      if ((await this.get(key)) !== expected) return false;
+      await this.adapter.delete(key);
+      return true;
+    });
+  }
+
   private async locked<T>(key: string, fn: () => Promise<T>): Promise<T> {
     let perKey = locks.get(this.adapter);
     if (!perKey) locks.set(this.adapter, (perKey = new Map()));

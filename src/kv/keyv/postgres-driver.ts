@@ -112,6 +112,11 @@ export class PostgresDriver implements KeyvDriver {
     return rows.length === 1;
   }
 
+  async casDelete(key: string, expected: string): Promise<boolean> {
+    // Row-locked like the conditional UPDATE: a concurrent change makes it match nothing.
+    return (await this.q(`DELETE FROM ${this.table} WHERE key = $1 AND value = $2 RETURNING key`, [key, expected])).length === 1;
+  }
+
   async close(): Promise<void> {
     // A user's @keyv/postgres adapter is left alone: it keeps one module-wide pool and its
     // disconnect() ends whichever pool is current, possibly another store's.

@@ -31,6 +31,13 @@ end
 redis.call('SET', KEYS[1], ARGV[3])
 return 1`;
 const CAS_SHA = createHash("sha1").update(CAS_SCRIPT).digest("hex");
+// Compare-and-delete: ARGV[1] the expected text.
+const CAS_DELETE_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  return 1
+end
+return 0`;
+const CAS_DELETE_SHA = createHash("sha1").update(CAS_DELETE_SCRIPT).digest("hex");
 
 const BATCH = 1_000;
 
@@ -123,14 +130,21 @@ export class RedisDriver implements KeyvDriver {
 
   async cas(key: string, value: string, expected: string | undefined): Promise<boolean> {
     const args = ["1", this.adapterKey(key), expected === undefined ? "0" : "1", expected ?? "", value];
-    let r: unknown;
+    return Number(await this.script(CAS_SHA, CAS_SCRIPT, args)) === 1;
+  }
+
+  async casDelete(key: string, expected: string): Promise<boolean> {
+    return Number(await this.script(CAS_DELETE_SHA, CAS_DELETE_SCRIPT, ["1", this.adapterKey(key), expected])) === 1;
+  }
+
+  /** Runs a Lua script by its SHA, sending its text when the server does not know it yet. */
+  private async script(sha: string, text: string, args: string[]): Promise<unknown> {
     try {
-      r = await this.exec(["EVALSHA", CAS_SHA, ...args]);
+      return await this.exec(["EVALSHA", sha, ...args]);
     } catch (err) {
       if (!/NOSCRIPT/i.test(String((err as Error)?.message ?? err))) throw err;
-      r = await this.exec(["EVAL", CAS_SCRIPT, ...args]);
+      return this.exec(["EVAL", text, ...args]);
     }
-    return Number(r) === 1;
   }
 
   async close(): Promise<void> {

@@ -103,6 +103,10 @@ export class SqliteDriver implements KeyvDriver {
     return rows.length === 1;
   }
 
+  async casDelete(key: string, expected: string): Promise<boolean> {
+    return (await this.q(`DELETE FROM ${this.table} WHERE key = ? AND value = ? RETURNING key`, key, expected)).length === 1;
+  }
+
   async close(): Promise<void> {
     if (this.owned && typeof this.adapter.disconnect === "function") await this.adapter.disconnect();
   }
