@@ -20,7 +20,11 @@ export interface CommitInfo {
   /** Milliseconds since the epoch. */
   time: number;
   message?: string;
-  info?: Record<string, unknown>;
+  /**
+   * Plain JSON-like data as decoded from the commit's bytes: the same in every process, and
+   * deep-frozen (shared by every reader), so it can't be changed after the commit.
+   */
+  info?: Readonly<Record<string, unknown>>;
 }
 
 export function commitInfoOf(c: Commit): CommitInfo {

@@ -1,5 +1,6 @@
 import type { Codec } from "../codec/codec.ts";
 import { resolveCodec } from "../codec/resolve-codec.ts";
+import { DEFAULT_CODEC, storeCodec } from "./store-codec.ts";
 import type { KVStore } from "../kv/kv-store.ts";
 import { openBackend } from "../kv/open-backend.ts";
 import { Versioned } from "../versioned/versioned.ts";
@@ -22,6 +23,11 @@ export interface StoreOptions {
   /** "versioned" (default) gives a Staged store; "live" a Live one (immediate writes). */
   type?: "versioned" | "live";
   branch?: string;
+  /**
+   * The codec values are written with; recorded in the store when it is created. Left out,
+   * an existing store is read with the built-in codec it records (msgpack for a new one);
+   * given, it must be the recorded one (else CodecError).
+   */
   codec?: "msgpack" | "superjson" | "json" | "bytes" | Codec;
   /** Bound on how long connecting to a server may take. */
   connectTimeoutMs?: number;
@@ -65,7 +71,7 @@ export async function store(options: StoreOptions = {}): Promise<Store | LiveSto
   if (type !== "versioned" && type !== "live") throw new TypeError(`option "type" must be "versioned" or "live", got ${JSON.stringify(type)}`);
   const branch = options.branch ?? "main";
   checkBranchName(branch, "option \"branch\": branch");
-  const codec = resolveCodec(options.codec ?? "msgpack");
+  const requested = options.codec === undefined ? undefined : resolveCodec(options.codec); // bad option: TypeError before connecting
   const water = waterMarks(options);
   const workingCopy = options.workingCopy ?? "auto";
   if (workingCopy !== "auto" && workingCopy !== "load" && workingCopy !== "index") {
@@ -75,7 +81,8 @@ export async function store(options: StoreOptions = {}): Promise<Store | LiveSto
   const kv = await openBackend(options);
   try {
     const create = options.create !== false;
-    const versioned = await Versioned.open(kv, { create });
+    const versioned = await Versioned.open(kv, { create, codec: requested?.name ?? DEFAULT_CODEC });
+    const codec = storeCodec(requested, versioned.codecName, kv.description);
     if (type === "live") return await Live.open(kv, codec);
     if (workingCopy === "index" && !versioned.objects.syncReads) {
       throw new RangeError(`option "workingCopy": "index" needs a backend with synchronous reads (memory or disk); ${kv.description} reads over the network, use "auto" or "load"`);

@@ -1,10 +1,11 @@
 import { store } from "../api/store.ts";
+import { codecNames, type CodecName } from "../codec/resolve-codec.ts";
 import type { Store } from "../api/staged.ts";
 import type { CommitInfo } from "../api/store-context.ts";
 import { flag, intFlag, UsageError, type CliArgs } from "./args.ts";
 import { show, type Output } from "./output.ts";
 
-export const USAGE = `usage: kvgit <command> --store <dir|redis://...|postgres://...> [--branch b] [--json]
+export const USAGE = `usage: kvgit <command> --store <dir|redis://...|postgres://...> [--branch b] [--codec c] [--json]
 
 commands:
   log [--limit n] [--all]          commits of the branch, newest first (--all: every parent)
@@ -17,6 +18,8 @@ commands:
   gc [--min-age ms]                remove objects no branch reaches (default age guard 1 h)
   verify                           walk every branch and re-hash every object
 
+--codec (msgpack, superjson, json, bytes) is only needed for a store that does not record
+its codec (made before kvgit recorded codecs); otherwise the recorded one is used.
 refs: a branch, a commit id, a unique id prefix of 7+ characters, with ~N for ancestors.
 Reading commands never write; exit code 1 on an error, 2 on bad usage.`;
 
@@ -37,7 +40,11 @@ export const COMMANDS: Record<string, { write: boolean; run: Command }> = {
 export async function openStore(args: CliArgs, branch?: string): Promise<Store> {
   const url = flag(args, "store") ?? process.env.KVGIT_STORE;
   if (!url) throw new UsageError("--store is required (a directory, redis://... or postgres://...), or set KVGIT_STORE");
-  return store({ url, branch: branch ?? flag(args, "branch") ?? "main", create: false });
+  const codec = flag(args, "codec");
+  if (codec !== undefined && !(codecNames as readonly string[]).includes(codec)) {
+    throw new UsageError(`--codec must be one of ${codecNames.join(", ")}, got ${JSON.stringify(codec)} (a custom codec can only be used from code)`);
+  }
+  return store({ url, branch: branch ?? flag(args, "branch") ?? "main", create: false, ...(codec ? { codec: codec as CodecName } : {}) });
 }
 
 function need(args: CliArgs, n: number, what: string): string[] {

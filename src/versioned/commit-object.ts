@@ -29,7 +29,8 @@ export interface Commit {
   /** Milliseconds since the epoch. */
   readonly time: number;
   readonly message?: string;
-  readonly info?: Record<string, unknown>;
+  /** Plain JSON-like data (checked by encodeCommit); deep-frozen when read from bytes. */
+  readonly info?: Readonly<Record<string, unknown>>;
   /** Id of the merge-policy object in force on this commit's branch, if any (SPEC §5.5). */
   readonly policies?: string;
 }
@@ -53,8 +54,9 @@ const infoPackr = new Packr({ useRecords: false, moreTypes: false, mapsAsObjects
 const utf8 = new TextEncoder();
 
 export function encodeCommit(c: CommitFields): Uint8Array {
+  checkCommitMessage(c.message);
   const message = c.message === undefined ? undefined : utf8.encode(c.message);
-  const info = c.info === undefined ? undefined : infoPackr.pack(c.info);
+  const info = c.info === undefined ? undefined : infoPackr.pack(plainCommitInfo(c.info));
   const jumps = jumpCount(c.depth);
   if (c.lineJumps.length !== jumps || c.changeSummary.length !== summaryCount(c.depth) || (jumps > 0 && c.lineJumps[0] !== c.parents[0])) {
     throw new Error(`commit at depth ${c.depth} needs ${jumps} line jumps (the first its first parent) and ${summaryCount(c.depth)} summaries`);
@@ -90,6 +92,143 @@ export function encodeCommit(c: CommitFields): Uint8Array {
     pos += info.length;
   }
   return new Uint8Array(out.buffer, out.byteOffset, pos).slice();
+}
+
+/** What commit info may hold, for error messages (docs/api.md, `CommitOptions`). */
+const INFO_RULE = "commit info must be plain JSON-like data (plain objects, arrays, strings, finite numbers, booleans, null)";
+/** How deeply info may nest: the encoder recurses, and far deeper data would overflow the stack. */
+export const MAX_INFO_DEPTH = 256;
+
+/** A commit message is a well-formed string or absent; TypeError naming `message` otherwise. */
+export function checkCommitMessage(message: unknown): asserts message is string | undefined {
+  if (message === undefined) return;
+  if (typeof message !== "string") throw new TypeError(`message must be a string or undefined, got ${describeValue(message)}`);
+  if (!message.isWellFormed()) throw new TypeError(`message contains a lone surrogate; a commit message must be well-formed Unicode`);
+}
+
+/**
+ * `message` and `info` checked (TypeError naming the argument, and for info the offending
+ * path) with info copied as plain data, each property read once: later changes to the
+ * caller's object cannot reach the commit. Only the defined ones are returned.
+ */
+export function checkedAnnotations(fields: { message?: unknown; info?: unknown }): { message?: string; info?: Record<string, unknown> } {
+  const out: { message?: string; info?: Record<string, unknown> } = {};
+  checkCommitMessage(fields.message);
+  if (fields.message !== undefined) out.message = fields.message;
+  if (fields.info !== undefined) out.info = plainCommitInfo(fields.info);
+  return out;
+}
+
+/**
+ * A copy of `info` made of plain objects, arrays, well-formed strings, finite numbers,
+ * booleans and null — exactly what the info encoding gives back in every process. Anything
+ * else (Map, Set, Date, class instances, functions, symbols, bigints, undefined, NaN, sparse
+ * arrays, cycles, a `__proto__` key, lone surrogates) is a TypeError naming its path.
+ */
+export function plainCommitInfo(info: unknown): Record<string, unknown> {
+  if (info === null || typeof info !== "object" || Array.isArray(info)) {
+    throw new TypeError(`info must be a plain object or undefined, got ${describeValue(info)}; ${INFO_RULE}`);
+  }
+  return plainValue(info, "info", [], 0) as Record<string, unknown>;
+}
+
+function plainValue(v: unknown, path: string, open: object[], depth: number): unknown {
+  switch (typeof v) {
+    case "string":
+      if (!v.isWellFormed()) throw new TypeError(`${path} contains a lone surrogate; ${INFO_RULE} with well-formed strings`);
+      return v;
+    case "boolean":
+      return v;
+    case "number":
+      if (!Number.isFinite(v)) throw new TypeError(`${path} is ${v}; ${INFO_RULE}`);
+      return v === 0 ? 0 : v; // -0 reads back as 0
+    case "object":
+      break;
+    default:
+      throw new TypeError(`${path} is ${describeValue(v)}; ${INFO_RULE}`);
+  }
+  if (v === null) return null;
+  if (open.includes(v)) throw new TypeError(`${path} is a circular reference; ${INFO_RULE}`);
+  if (depth >= MAX_INFO_DEPTH) throw new TypeError(`${path} nests more than ${MAX_INFO_DEPTH} levels deep; ${INFO_RULE}, at most ${MAX_INFO_DEPTH} levels deep`);
+  open.push(v);
+  try {
+    if (Array.isArray(v)) {
+      if (Object.getPrototypeOf(v) !== Array.prototype) throw new TypeError(`${path} is ${describeValue(v)}; ${INFO_RULE}`);
+      const out: unknown[] = new Array(v.length);
+      for (let i = 0; i < v.length; i++) {
+        if (!(i in v)) throw new TypeError(`${path}[${i}] is a hole in a sparse array; ${INFO_RULE}`);
+        out[i] = plainValue(v[i], `${path}[${i}]`, open, depth + 1);
+      }
+      const keys = Object.keys(v);
+      if (keys.length !== v.length) {
+        const extra = keys.find((k) => !(String(Number(k)) === k && Number(k) < v.length));
+        throw new TypeError(`${path} is an array with a non-index property ${JSON.stringify(extra)}; ${INFO_RULE}`);
+      }
+      checkSymbolKeys(v, path);
+      return out;
+    }
+    const proto = Object.getPrototypeOf(v);
+    if (proto !== Object.prototype && proto !== null) throw new TypeError(`${path} is ${describeValue(v)}; ${INFO_RULE}`);
+    checkSymbolKeys(v, path);
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(v)) {
+      const at = `${path}${propertyPath(key)}`;
+      if (key === "__proto__") throw new TypeError(`${path} has the key "__proto__", which cannot be stored; ${INFO_RULE}`);
+      if (!key.isWellFormed()) throw new TypeError(`${at}: the key contains a lone surrogate; ${INFO_RULE} with well-formed keys`);
+      out[key] = plainValue((v as Record<string, unknown>)[key], at, open, depth + 1);
+    }
+    return out;
+  } finally {
+    open.pop();
+  }
+}
+
+function checkSymbolKeys(v: object, path: string): void {
+  for (const sym of Object.getOwnPropertySymbols(v)) {
+    if (Object.prototype.propertyIsEnumerable.call(v, sym)) throw new TypeError(`${path} has a symbol key (${String(sym)}); ${INFO_RULE}`);
+  }
+}
+
+function propertyPath(key: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+}
+
+/** "a Map", "a function", "undefined", "number 42": what a value is, for an error message. */
+function describeValue(v: unknown): string {
+  if (v === null) return "null";
+  switch (typeof v) {
+    case "undefined":
+      return "undefined";
+    case "function":
+      return "a function";
+    case "symbol":
+      return "a symbol";
+    case "bigint":
+      return "a bigint";
+    case "object": {
+      const proto = Object.getPrototypeOf(v) as { constructor?: { name?: unknown } } | null;
+      if (proto === Array.prototype) return "an array";
+      if (proto === Object.prototype || proto === null) return "an object";
+      const name = proto.constructor?.name;
+      return typeof name === "string" && name !== "" && name !== "Object" ? `a ${name}` : "an object with a custom prototype";
+    }
+    case "string":
+      return `string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
+    default:
+      return `${typeof v} ${String(v)}`;
+  }
+}
+
+/**
+ * Freezes `v` and everything it holds: decoded info is shared by every reader of a commit.
+ * Binary data (info written before the checks above could hold it) cannot be frozen.
+ */
+function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === "object" && !ArrayBuffer.isView(v) && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const child of Object.values(v)) deepFreeze(child);
+  }
+  return v;
 }
 
 /** How many line jumps a commit at `depth` has: one per power of two up to its lowbit, above 0. */
@@ -193,7 +332,7 @@ class DecodedCommit implements Commit {
     return this.#annotations().message;
   }
 
-  get info(): Record<string, unknown> | undefined {
+  get info(): Readonly<Record<string, unknown>> | undefined {
     return this.#annotations().info;
   }
 
@@ -221,7 +360,8 @@ class DecodedCommit implements Commit {
       pos += 20;
     }
     if (flags & FLAG_INFO) {
-      out.info = infoPackr.unpack(buf.subarray(pos)) as Record<string, unknown>;
+      // Frozen: every reader of this commit (log, commitInfo, the cache) shares the object.
+      out.info = deepFreeze(infoPackr.unpack(buf.subarray(pos)) as Record<string, unknown>);
       pos = buf.length;
     }
     if (pos !== buf.length) throw new Error("trailing bytes");

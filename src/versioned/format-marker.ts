@@ -10,18 +10,31 @@ const OUR_PREFIXES = ["v/", "n/", "c/", "h/", "l/", "w/"];
 
 const encoder = new TextEncoder();
 
-export function formatRecord(): Uint8Array {
-  return encoder.encode(JSON.stringify({ format: "kvgit", version: FORMAT_VERSION }));
+/**
+ * The format record. `codec` names the codec the store's values are written with (one per
+ * store: a reader with another codec would misread every value); records written before
+ * it existed have none, and gain it at the first writable open.
+ */
+export function formatRecord(codec?: string): Uint8Array {
+  return encoder.encode(JSON.stringify(codec === undefined ? { format: "kvgit", version: FORMAT_VERSION } : { format: "kvgit", version: FORMAT_VERSION, codec }));
 }
 
 /**
  * Checks that `kv` holds a kvgit store we can read, or is empty (then, unless `readOnly`,
  * claims it by writing the format record with CAS). Foreign, corrupt or newer data is a
- * FormatError and nothing is written.
+ * FormatError and nothing is written. `codec` is the codec name to record where none is
+ * recorded yet (unless `readOnly`). Returns the codec name the record holds afterwards.
  */
-export async function ensureFormat(kv: KVStore, readOnly = false): Promise<void> {
-  const existing = await backendCall(kv, "get", () => kv.get(FORMAT_KEY));
-  if (existing) return checkRecord(kv, existing);
+export async function ensureFormat(kv: KVStore, readOnly = false, codec?: string): Promise<string | undefined> {
+  for (;;) {
+    const existing = await backendCall(kv, "get", () => kv.get(FORMAT_KEY));
+    if (!existing) break;
+    const stored = checkRecord(kv, existing);
+    if (stored !== undefined || readOnly || codec === undefined) return stored;
+    // CAS from the record we read: a rival recording another codec first wins, and the
+    // next round reports its codec.
+    if (await backendCall(kv, "cas", () => kv.cas(FORMAT_KEY, formatRecord(codec), existing))) return codec;
+  }
   for await (const key of kv.keys()) {
     const ours = OUR_PREFIXES.some((p) => key.startsWith(p));
     throw new FormatError(
@@ -30,23 +43,23 @@ export async function ensureFormat(kv: KVStore, readOnly = false): Promise<void>
       { backend: kv.description, key },
     );
   }
-  if (readOnly) return;
-  const claimed = await backendCall(kv, "cas", () => kv.cas(FORMAT_KEY, formatRecord(), undefined));
-  if (!claimed) {
-    const now = await backendCall(kv, "get", () => kv.get(FORMAT_KEY));
-    if (!now) throw new FormatError(`backend ${kv.description} changed while kvgit was initialising it; try again`, {});
-    checkRecord(kv, now);
-  }
+  if (readOnly) return undefined;
+  const claimed = await backendCall(kv, "cas", () => kv.cas(FORMAT_KEY, formatRecord(codec), undefined));
+  if (claimed) return codec;
+  const now = await backendCall(kv, "get", () => kv.get(FORMAT_KEY));
+  if (!now) throw new FormatError(`backend ${kv.description} changed while kvgit was initialising it; try again`, {});
+  return checkRecord(kv, now);
 }
 
-function checkRecord(kv: KVStore, bytes: Uint8Array): void {
-  let record: { format?: unknown; version?: unknown };
+/** Checks a format record; returns the codec name it holds, if any. */
+function checkRecord(kv: KVStore, bytes: Uint8Array): string | undefined {
+  let record: { format?: unknown; version?: unknown; codec?: unknown };
   try {
     record = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
   } catch {
     throw new FormatError(`backend ${kv.description} has a "${FORMAT_KEY}" key that is not a kvgit format record; this is not a kvgit store. Nothing was written.`, { backend: kv.description });
   }
-  if (record?.format !== "kvgit" || typeof record.version !== "number") {
+  if (record?.format !== "kvgit" || typeof record.version !== "number" || (record.codec !== undefined && (typeof record.codec !== "string" || record.codec === ""))) {
     throw new FormatError(`backend ${kv.description} has a "${FORMAT_KEY}" key that is not a kvgit format record; this is not a kvgit store. Nothing was written.`, { backend: kv.description });
   }
   if (record.version < FORMAT_VERSION) {
@@ -62,4 +75,5 @@ function checkRecord(kv: KVStore, bytes: Uint8Array): void {
       { backend: kv.description, version: record.version, supported: FORMAT_VERSION },
     );
   }
+  return record.codec as string | undefined;
 }

@@ -3,7 +3,7 @@ import { ConcurrencyError, FormatError, RefError } from "../errors.ts";
 import { backendCall, ObjectStore, type WriteBatch } from "../objects/object-store.ts";
 import { isHashHex } from "../objects/hash.ts";
 import { applyChanges, buildTree, diffTrees, EMPTY_ROOT, NodeSource, type KeyChange, type KeyDiff } from "../index/keyset-index.ts";
-import { encodeCommit, type Commit, type CommitFields } from "./commit-object.ts";
+import { checkedAnnotations, decodeCommit, encodeCommit, type Commit, type CommitFields } from "./commit-object.ts";
 import { lowestSetBit, rangeSummary, skipDepth, summaryDifference, summaryOf, unionSummaries } from "./change-summary.ts";
 import { CommitGraph } from "./commit-graph.ts";
 import { ensureFormat, FORMAT_KEY } from "./format-marker.ts";
@@ -91,14 +91,23 @@ export class Versioned {
    * Opens (and for an empty backend, initialises — unless `create` is false) a store.
    * Foreign data: FormatError; an empty backend with `create: false`: FormatError too.
    */
-  static async open(kv: KVStore, opts: { create?: boolean } = {}): Promise<Versioned> {
+  static async open(kv: KVStore, opts: { create?: boolean; codec?: string } = {}): Promise<Versioned> {
     const create = opts.create !== false;
-    await ensureFormat(kv, !create);
+    const codec = await ensureFormat(kv, !create, opts.codec);
     if (!create && (await backendCall(kv, "get", () => kv.get(FORMAT_KEY))) === undefined) {
       throw new FormatError(`there is no kvgit store at ${kv.description}; nothing was written`, { backend: kv.description });
     }
-    return new Versioned(kv);
+    const versioned = new Versioned(kv);
+    versioned.codecName = codec;
+    return versioned;
   }
+
+  /**
+   * The name of the codec the store's format record says its values are written with;
+   * undefined for a store recorded before codecs were (opened read-only since). The engine
+   * only carries the name: encoding values is the API layer's business.
+   */
+  codecName: string | undefined;
 
   /** Writes the empty keyset's node (once per engine) for a commit that names it. */
   private async writeEmptyRoot(): Promise<string> {
@@ -139,8 +148,11 @@ export class Versioned {
    */
   async putCommit(batch: WriteBatch, fields: Omit<CommitFields, "depth" | "lineJumps" | "changeSummary">, changedKeys: Iterable<string>): Promise<string> {
     const full: CommitFields = { ...fields, ...(await this.linePosition(fields.parents[0], changedKeys)) };
-    const id = batch.put("c", encodeCommit(full));
-    this.commits.remember({ id, ...full });
+    const bytes = encodeCommit(full); // checks message and info (TypeError) before anything is stored
+    const id = batch.put("c", bytes);
+    // The cache holds the info as decoded from the bytes (and frozen), so this process reads
+    // exactly what any other process reads, whatever becomes of the caller's object.
+    this.commits.remember(full.info === undefined ? { id, ...full } : { id, ...full, info: decodeCommit(id, bytes).info });
     return id;
   }
 
@@ -220,6 +232,8 @@ export class Versioned {
    * head keeps moving. All objects are written before the head moves by CAS.
    */
   async commit(req: CommitRequest): Promise<CommitOutcome> {
+    // message and info are checked (TypeError) before anything is read or written.
+    req = { ...req, ...checkedAnnotations(req) };
     const batch = this.objects.batch();
     try {
       return await this.commitBatch(req, batch);
@@ -314,6 +328,7 @@ export class Versioned {
     fields: { message?: string; info?: Record<string, unknown>; policies?: string | undefined },
     sinceOurs = false,
   ): Promise<MergeOutcome> {
+    fields = { ...fields, ...checkedAnnotations(fields) };
     const [headCommit, ours] = await Promise.all([this.commits.get(head), this.commits.get(oursCommit)]);
     const baseRoot = await this.mergeBaseRoot(batch, head, oursCommit, resolver, sinceOurs ? ours.root : EMPTY_ROOT);
     if (typeof baseRoot !== "string") {
@@ -390,6 +405,7 @@ export class Versioned {
    * existing value id), moving the head by CAS from `expected`. Null when the CAS lost.
    */
   async rebaseBranch(branch: string, expected: string, entries: readonly KeyChange[], fields: { message?: string; info?: Record<string, unknown>; policies?: string }): Promise<string | null> {
+    fields = { ...fields, ...checkedAnnotations(fields) };
     const batch = this.objects.batch();
     const root = await buildTree(this.nodes, batch, entries);
     const id = await this.putCommit(

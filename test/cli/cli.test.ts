@@ -52,6 +52,21 @@ describe("kvgit CLI", () => {
     expect((await cli("get", "user", "--at", first.slice(0, 8), "--store", path)).stdout).toContain("alice");
   });
 
+  it("reads a store with the codec it records; --codec must match it", async () => {
+    const sjPath = join(dir, "superjson-store");
+    const s = await store({ kind: "disk", path: sjPath, codec: "superjson" });
+    s.when = new Date(0);
+    await s.commit();
+    await s.close();
+    const got = await cli("get", "when", "--store", sjPath);
+    expect(got.code).toBe(0);
+    expect(got.stdout).toContain("1970-01-01T00:00:00.000Z");
+    const wrong = await cli("get", "when", "--store", sjPath, "--codec", "json", "--json");
+    expect(wrong.code).toBe(1);
+    expect(JSON.parse(wrong.stdout).error.code).toBe("CODEC");
+    expect((await cli("get", "when", "--store", sjPath, "--codec", "nope")).code).toBe(2);
+  });
+
   it("merge, verify and gc maintain the store", async () => {
     const merged = await cli("merge", "dev", "--store", path, "--json");
     expect(merged.code).toBe(0);
