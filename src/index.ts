@@ -6,6 +6,7 @@ export { Snapshot } from "./api/snapshot.ts";
 export { Live, type LiveStore } from "./api/live.ts";
 export { Namespaced, type NamespacedStore } from "./api/namespaced.ts";
 export { verifyProof, type Proof } from "./api/proof.ts";
+export { jsonRendering } from "./api/json-rendering.ts";
 export type { CommitInfo } from "./api/store-context.ts";
 export { DELETE, type MergeFn, type MergeContext, type ContentType, type DeleteSentinel } from "./merge/merge-fn.ts";
 export {

@@ -2,15 +2,22 @@ import { verifyPath } from "../index/keyset-index.ts";
 import { hashHex } from "../objects/hash.ts";
 import type { Codec } from "../codec/codec.ts";
 import { resolveCodec } from "../codec/resolve-codec.ts";
+import { decodeCommit } from "../versioned/commit-object.ts";
+import { jsonRendering } from "./json-rendering.ts";
 
 /**
- * An inclusion or absence proof (plain JSON). `path` holds the base64 index nodes from
- * the root to the leaf the key lives or would live in; `valueBytes` the stored bytes of
- * the value, whose hash the leaf holds; `value` the decoded value for convenience.
+ * An inclusion or absence proof. `path` holds the base64 index nodes from the root to the
+ * leaf the key lives or would live in; `commitBytes` the commit object, which names `root`
+ * and hashes to `commit`; `valueBytes` the stored bytes of the value, whose hash the leaf
+ * holds; `value` the decoded value for convenience. Every field is plain JSON but `value`,
+ * which may be any value the codec stores: `JSON.stringify(proof)` writes it as its
+ * `jsonRendering` (a BigInt, Map or Set cannot go through JSON as itself), and a proof
+ * checks the same before and after JSON.
  */
 export interface Proof {
-  version: 1;
+  version: 2;
   commit: string;
+  commitBytes: string;
   root: string;
   key: string;
   present: boolean;
@@ -20,34 +27,57 @@ export interface Proof {
   path: string[];
 }
 
-export function buildProof(p: { commit: string; root: string; key: string; path: Uint8Array[]; bytes: Uint8Array | undefined; codec: string; value: unknown }): Proof {
+export function buildProof(p: {
+  commit: string;
+  commitBytes: Uint8Array;
+  root: string;
+  key: string;
+  path: Uint8Array[];
+  bytes: Uint8Array | undefined;
+  codec: string;
+  value: unknown;
+}): Proof {
   const proof: Proof = {
-    version: 1,
+    version: 2,
     commit: p.commit,
+    commitBytes: base64(p.commitBytes),
     root: p.root,
     key: p.key,
     present: p.bytes !== undefined,
     codec: p.codec,
-    path: p.path.map((n) => Buffer.from(n).toString("base64")),
+    path: p.path.map(base64),
   };
   if (p.bytes !== undefined) {
-    proof.valueBytes = Buffer.from(p.bytes).toString("base64");
+    proof.valueBytes = base64(p.bytes);
     proof.value = p.value;
   }
+  // Not enumerable: the proof stays a plain record to spread or compare.
+  Object.defineProperty(proof, "toJSON", { value: proofJson, enumerable: false });
   return proof;
+}
+
+function proofJson(this: Proof): Record<string, unknown> {
+  const { value, ...rest } = this;
+  return this.present ? { ...rest, value: jsonRendering(value) } : rest;
+}
+
+function base64(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
 }
 
 /**
  * Checks a proof against its own `root` with no store at hand. False for malformed input
- * or any altered field (root, key, presence, value, path); never throws. `commit` is
- * informational: it names where the proof came from but is not part of what is proven.
- * A custom codec can be passed to check `value` for proofs made with it.
+ * or any altered field (commit, root, key, presence, value, path); never throws. A custom
+ * codec can be passed to check `value` for proofs made with it.
  */
 export function verifyProof(proof: unknown, opts: { codec?: Codec } = {}): boolean {
   try {
     if (!proof || typeof proof !== "object") return false;
     const p = proof as Partial<Proof>;
-    if (p.version !== 1 || typeof p.root !== "string" || typeof p.key !== "string" || typeof p.present !== "boolean") return false;
+    if (p.version !== 2 || typeof p.root !== "string" || typeof p.key !== "string" || typeof p.present !== "boolean") return false;
+    if (typeof p.commit !== "string" || typeof p.commitBytes !== "string") return false;
+    const commitBytes = strictBase64(p.commitBytes);
+    if (!commitBytes || hashHex(commitBytes) !== p.commit || decodeCommit(p.commit, commitBytes).root !== p.root) return false;
     if (!Array.isArray(p.path) || !p.path.every((s) => typeof s === "string")) return false;
     const path = p.path.map((s) => strictBase64(s));
     if (path.some((b) => b === undefined)) return false;
@@ -59,8 +89,8 @@ export function verifyProof(proof: unknown, opts: { codec?: Codec } = {}): boole
     if (!bytes || hashHex(bytes) !== valueId) return false;
     const codec = opts.codec ?? (typeof p.codec === "string" ? resolveCodec(p.codec as never) : undefined);
     if (!codec) return false;
-    // Compare through JSON so a proof that itself went through JSON still verifies.
-    return canonicalJson(codec.decode(bytes)) === canonicalJson(p.value);
+    // Compared as renderings, so a proof that went through JSON checks the same.
+    return JSON.stringify(jsonRendering(codec.decode(bytes))) === JSON.stringify(jsonRendering(p.value));
   } catch {
     return false;
   }
@@ -69,8 +99,4 @@ export function verifyProof(proof: unknown, opts: { codec?: Codec } = {}): boole
 function strictBase64(s: string): Uint8Array | undefined {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.length % 4 !== 0) return undefined;
   return new Uint8Array(Buffer.from(s, "base64"));
-}
-
-function canonicalJson(v: unknown): string {
-  return JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? `${x}n` : x instanceof Map ? { map: [...x] } : x instanceof Set ? { set: [...x] } : x)) ?? "undefined";
 }

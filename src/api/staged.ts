@@ -731,9 +731,10 @@ export class Staged<S extends Schema = Record<string, unknown>> {
     const commit = await versioned.getCommit(id);
     const path = await provePath(versioned.nodes, commit.root, key);
     const valueId = await getValueId(versioned.nodes, commit.root, key);
-    const bytes = valueId === undefined ? undefined : await versioned.objects.get("v", valueId);
+    const [bytes, commitBytes] = await Promise.all([valueId === undefined ? undefined : versioned.objects.get("v", valueId), versioned.objects.get("c", id)]);
+    if (!commitBytes) throw new RefError(id, `commit ${id} does not exist in this store`);
     const keyCodec = this.#merges.codecFor(key, codec);
-    return buildProof({ commit: id, root: commit.root, key, path, bytes, codec: keyCodec.name, value: bytes === undefined ? undefined : decodeValue(keyCodec, bytes, key) });
+    return buildProof({ commit: id, commitBytes, root: commit.root, key, path, bytes, codec: keyCodec.name, value: bytes === undefined ? undefined : decodeValue(keyCodec, bytes, key) });
   }
 
   /** The first commit of this object's first-parent line. */
