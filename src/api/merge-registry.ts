@@ -2,8 +2,21 @@ import type { Codec } from "../codec/codec.ts";
 import { getRegisteredContentType, hasContentType } from "../merge/registry.ts";
 import { EMPTY_POLICY, type MergePolicy } from "./merge-policy.ts";
 import { decodeValue, encodeValue } from "../codec/resolve-codec.ts";
+import { encodingFor } from "./key-encoding.ts";
 import { DELETE, type ContentType, type MergeFn } from "../merge/merge-fn.ts";
 import type { MergeResolver } from "../versioned/three-way-merge.ts";
+
+/**
+ * The policies a merge reads each side's bytes with (the engine's sides: for a branch merge
+ * "ours" is the source) and writes the result with; each defaults to the committed policy.
+ * Values are read by the policy of the commit holding them (key-encoding.ts).
+ */
+export interface SidePolicies {
+  base: MergePolicy;
+  ours: MergePolicy;
+  theirs: MergePolicy;
+  result: MergePolicy;
+}
 
 export interface CommitMergeOptions {
   mergeFns?: Record<string, MergeFn>;
@@ -25,7 +38,6 @@ export class MergeRegistry {
 
   setPersisted(policy: MergePolicy): void {
     this.persisted = policy;
-    this.updateOwnEncodings();
   }
 
   persistedPolicy(): MergePolicy {
@@ -45,18 +57,6 @@ export class MergeRegistry {
     const map = prefix ? this.prefixTypes : this.contentTypes;
     if (ct === undefined) map.delete(keyOrPrefix);
     else map.set(keyOrPrefix, ct);
-    this.updateOwnEncodings();
-  }
-
-  /**
-   * Whether any content type in force could carry its own encode/decode; kept up to date
-   * by the setters so the hot read path (`codecFor`) is one boolean check.
-   */
-  private ownEncodings = false;
-
-  private updateOwnEncodings(): void {
-    const custom = (m: ReadonlyMap<string, ContentType>) => [...m.values()].some((ct) => ct.encode !== undefined);
-    this.ownEncodings = this.persisted.keys.size > 0 || this.persisted.prefixes.size > 0 || custom(this.contentTypes) || custom(this.prefixTypes);
   }
 
   contentTypeFor(key: string): ContentType | undefined {
@@ -74,29 +74,31 @@ export class MergeRegistry {
     return call.mergeFns?.[key] ?? this.perKey.get(key) ?? this.contentTypeFor(key)?.merge ?? call.defaultMerge ?? this.defaultMerge;
   }
 
-  /** The codec for one key: its content type's own encoding if it has one, else the store's. */
+  /**
+   * The codec of `key`'s committed values: the encoding the committed policy gives it
+   * (key-encoding.ts). This process's own settings never change how stored bytes are read.
+   */
   codecFor(key: string, storeCodec: Codec): Codec {
-    if (!this.ownEncodings) return storeCodec;
-    const ct = this.contentTypeFor(key);
-    if (!ct?.encode || !ct.decode) return storeCodec;
-    return { name: ct.name, encode: ct.encode.bind(ct), decode: ct.decode.bind(ct) };
+    return encodingFor(this.persisted, key, storeCodec);
   }
 
   /**
    * A byte-level resolver for the versioned engine. `swap` flips ours/theirs for branch
    * merges, where the engine's "ours" is the source branch but the user's is the target.
+   * Each side is read, and the result written, with the encodings of its policy in
+   * `policies` (SidePolicies).
    */
-  resolver(storeCodec: Codec, call: CommitMergeOptions = {}, swap = false): MergeResolver {
+  resolver(storeCodec: Codec, call: CommitMergeOptions = {}, swap = false, policies: Partial<SidePolicies> = {}): MergeResolver {
+    const policy = (side: keyof SidePolicies) => policies[side] ?? this.persisted;
     return {
       has: (key) => this.mergeFnFor(key, call) !== undefined,
       resolve: (key, base, ours, theirs) => {
         const fn = this.mergeFnFor(key, call)!;
-        const codec = this.codecFor(key, storeCodec);
-        const dec = (b: Uint8Array | undefined) => (b === undefined ? undefined : decodeValue(codec, b, key));
-        const [o, t] = swap ? [dec(theirs), dec(ours)] : [dec(ours), dec(theirs)];
-        const merged = fn(dec(base), o, t, { key });
+        const dec = (b: Uint8Array | undefined, side: keyof SidePolicies) => (b === undefined ? undefined : decodeValue(encodingFor(policy(side), key, storeCodec), b, key));
+        const [b0, o, t] = [dec(base, "base"), dec(ours, "ours"), dec(theirs, "theirs")];
+        const merged = swap ? fn(b0, t, o, { key }) : fn(b0, o, t, { key });
         if (merged === DELETE) return null;
-        return encodeValue(codec, merged, key);
+        return encodeValue(encodingFor(policy("result"), key, storeCodec), merged, key);
       },
     };
   }

@@ -12,7 +12,7 @@ import { dictProxy } from "./dict-proxy.ts";
 import { Namespaced, type NamespacedStore } from "./namespaced.ts";
 import { decodeValue, encodeValue } from "../codec/resolve-codec.ts";
 import type { Codec } from "../codec/codec.ts";
-import { MergeRegistry, type CommitMergeOptions } from "./merge-registry.ts";
+import { MergeRegistry, type CommitMergeOptions, type SidePolicies } from "./merge-registry.ts";
 import { buildProof, type Proof } from "./proof.ts";
 import { Snapshot } from "./snapshot.ts";
 import { mergeSorted } from "./sorted-keys.ts";
@@ -24,6 +24,7 @@ import { IndexedWorkingCopy } from "./indexed-working-copy.ts";
 import { StoreValueDecoder } from "./value-decoder.ts";
 import { applyPolicyEdits, EMPTY_POLICY, loadPolicy, loadPolicyObject, putPolicy, type MergePolicy, type PolicyEdit } from "./merge-policy.ts";
 import { assertContentType, builtinContentType, hasContentType, registerContentType } from "../merge/registry.ts";
+import { encodingFor } from "./key-encoding.ts";
 import type { WriteBatch } from "../objects/object-store.ts";
 
 /** Everything a store object needs to move to another commit, read ahead of time. */
@@ -295,11 +296,15 @@ export class Staged<S extends Schema = Record<string, unknown>> {
     checkKey(key);
     if (ct !== undefined) {
       assertContentType(ct, `content type for ${JSON.stringify(key)}`);
+      if (opts.persist === false && ct.encode !== undefined) {
+        throw new TypeError(
+          `content type ${JSON.stringify(ct.name)} has its own encoding, so it must be stored with the branch: other processes, and this one reading old commits, decode ${JSON.stringify(key)} by the stored policy. Drop { persist: false }.`,
+        );
+      }
       if (opts.persist !== false && builtinContentType(ct.name) === undefined && !hasContentType(ct.name)) registerContentType(ct);
     }
     const prefix = opts.prefix === true;
     this.#merges.setContentType(key, ct, prefix);
-    this.#committed.forgetDecoded(); // the key may now decode with the content type's own codec
     if (opts.persist !== false) this.#policyEdits = [...this.#policyEdits, { target: key, prefix, name: ct?.name ?? null }];
   }
 
@@ -322,6 +327,10 @@ export class Staged<S extends Schema = Record<string, unknown>> {
     const changes = new Map<string, EncodedValue | null>();
     const committedKeys = new Map<string, StagedValue>();
     let newKeys = 0;
+    // Values are written with the encodings of the policy this commit will hold.
+    const edits = this.#policyEdits;
+    const policyBefore = this.#merges.persistedPolicy();
+    const policyAfter = edits.length > 0 ? applyPolicyEdits(policyBefore, edits) : policyBefore;
     for (const [key, value] of this.#staged) {
       if (only && !only.has(key)) continue;
       committedKeys.set(key, value);
@@ -330,12 +339,13 @@ export class Staged<S extends Schema = Record<string, unknown>> {
         if (before) changes.set(key, null);
         continue;
       }
-      const bytes = encodeValue(this.#merges.codecFor(key, codec), value, key);
+      const bytes = encodeValue(encodingFor(policyAfter, key, codec), value, key);
       const id = hashHex(bytes);
       if (before?.id !== id) changes.set(key, { bytes, id });
       if (!before) newKeys++;
     }
-    const edits = this.#policyEdits;
+    if (edits.length > 0) await this.#reencode(edits, policyBefore, policyAfter, committedKeys, changes);
+    const sides: SidePolicies = { base: policyBefore, ours: policyAfter, theirs: policyBefore, result: policyAfter };
     let committedPolicy: MergePolicy | undefined;
     let prepared: Move | undefined;
     const outcome = await versioned.commit({
@@ -344,22 +354,34 @@ export class Staged<S extends Schema = Record<string, unknown>> {
       changes,
       message: opts.message,
       info: opts.info,
-      resolver: this.#merges.resolver(codec, opts),
+      resolver: this.#merges.resolver(codec, opts, false, sides),
       prepare: async ({ commit, root, strategy }) => {
         // A fast-forward moves a loaded working copy by the changes themselves (below), with
         // no read; an index view, or a copy about to become one, plans its move here.
         const direct = strategy === "fast_forward" && this.#committed instanceof WorkingCopy && !readsFromIndex(versioned, root, this.#ctx.workingCopy ?? "auto");
         prepared = direct ? undefined : await this.#planMoveTo(commit, strategy === "fast_forward" ? { changes, newKeys } : undefined);
       },
-      ...(edits.length > 0
-        ? {
-            policies: async (current: string | undefined, batch: WriteBatch) => {
-              const policy = applyPolicyEdits(current ? await loadPolicyObject(versioned, current) : EMPTY_POLICY, edits);
-              committedPolicy = policy;
-              return putPolicy(batch, policy);
-            },
+      policies: async (current: string | undefined, batch: WriteBatch) => {
+        if (current === this.#policyId && edits.length === 0) return current;
+        const headPolicy = current === this.#policyId ? policyBefore : current ? await loadPolicyObject(versioned, current) : EMPTY_POLICY;
+        sides.theirs = headPolicy; // the head's values, for a three-way merge
+        const policy = applyPolicyEdits(headPolicy, edits);
+        // Another writer changed the policy since our base: our values were encoded by the
+        // old one, and must not land where a key now reads with another encoding.
+        if (current !== this.#policyId) {
+          for (const key of changes.keys()) {
+            if (encodingFor(policy, key, codec) !== encodingFor(policyAfter, key, codec)) {
+              throw new ConcurrencyError(
+                `another writer changed how ${JSON.stringify(key)} is encoded (its content type) while this commit was in flight; nothing was written and the staged changes are kept: refresh() (which drops them) and make the changes again`,
+                { branch, key },
+              );
+            }
           }
-        : {}),
+        }
+        if (edits.length === 0) return current;
+        committedPolicy = policy;
+        return putPolicy(batch, policy);
+      },
     });
     if (!outcome.merged) {
       const conflicts = this.#decodeConflicts(outcome.conflicts ?? [], false);
@@ -638,7 +660,13 @@ export class Staged<S extends Schema = Record<string, unknown>> {
     }
     // The engine merges "ours" (here: the source) onto "theirs" (the head); swap so user
     // merge functions see ours = this branch, theirs = the source.
-    const resolver = this.#merges.resolver(codec, {}, true);
+    // Each side's values read by its own commit's policy; the result keeps the head's.
+    const policyOf = async (id: string) => {
+      const policies = (await versioned.getCommit(id)).policies;
+      return policies ? loadPolicyObject(versioned, policies) : EMPTY_POLICY;
+    };
+    const [headPolicy, srcPolicy, basePolicy] = await Promise.all([policyOf(head), policyOf(src), bases.length === 1 ? policyOf(bases[0]) : undefined]);
+    const resolver = this.#merges.resolver(codec, {}, true, { base: basePolicy ?? headPolicy, ours: srcPolicy, theirs: headPolicy, result: headPolicy });
     const sided = resolution === "raise" ? resolver : {
       has: () => true,
       resolve: (key: string, base: Uint8Array | undefined, ours: Uint8Array | undefined, theirs: Uint8Array | undefined) =>
@@ -650,9 +678,32 @@ export class Staged<S extends Schema = Record<string, unknown>> {
       message: opts.message ?? `merge ${src.slice(0, 12)} into ${this.#branch}`,
       ...(opts.info !== undefined ? { info: opts.info } : {}),
     });
+    if (outcome.merged) await this.#assertSameEncodings(head, srcCommit.policies, [...(outcome.appliedKeys ?? []), ...outcome.autoMergedKeys]);
     if (write && outcome.merged) await batch.flush();
     // For a branch merge, "carried" means what the source brought in.
     return { ...outcome, carriedKeys: outcome.appliedKeys };
+  }
+
+  /**
+   * A three-way branch merge keeps the target's policies, so a value the source brings in
+   * must be encoded the same way on both branches (key-encoding.ts); otherwise the merge
+   * would store bytes the result reads with another encoding. Refused before any write.
+   */
+  async #assertSameEncodings(head: string, srcPolicies: string | undefined, keys: readonly string[]): Promise<void> {
+    const { versioned, codec } = this.#ctx;
+    const headPolicies = (await versioned.getCommit(head)).policies;
+    if (headPolicies === srcPolicies) return;
+    const load = (id: string | undefined) => (id ? loadPolicyObject(versioned, id) : EMPTY_POLICY);
+    const [target, source] = await Promise.all([load(headPolicies), load(srcPolicies)]);
+    for (const key of keys) {
+      const [t, s] = [encodingFor(target, key, codec), encodingFor(source, key, codec)];
+      if (t !== s) {
+        throw new NotSupportedError(
+          `cannot merge: ${JSON.stringify(key)} is stored with the ${JSON.stringify(s.name)} encoding on the source and ${JSON.stringify(t.name)} on ${JSON.stringify(this.#branch)} (their content types differ); attach the same content type to it on both branches and commit, then merge. Nothing was written.`,
+          { op: "merge", key },
+        );
+      }
+    }
   }
 
   // ---- history ---------------------------------------------------------------------
@@ -720,7 +771,9 @@ export class Staged<S extends Schema = Record<string, unknown>> {
     const { versioned, codec } = this.#ctx;
     const id = await versioned.resolveRef(ref);
     const commit = await versioned.getCommit(id);
-    return new Snapshot(versioned, id, commit.root, (key, bytes) => decodeValue(this.#merges.codecFor(key, codec), bytes, key));
+    // Read with that commit's own policy: the encodings its values were written with.
+    const policy = commit.policies ? await loadPolicyObject(versioned, commit.policies) : EMPTY_POLICY;
+    return new Snapshot(versioned, id, commit.root, (key, bytes) => decodeValue(encodingFor(policy, key, codec), bytes, key));
   }
 
   /** An inclusion or absence proof for `key` at `at` (default: this object's commit). */
@@ -733,7 +786,7 @@ export class Staged<S extends Schema = Record<string, unknown>> {
     const valueId = await getValueId(versioned.nodes, commit.root, key);
     const [bytes, commitBytes] = await Promise.all([valueId === undefined ? undefined : versioned.objects.get("v", valueId), versioned.objects.get("c", id)]);
     if (!commitBytes) throw new RefError(id, `commit ${id} does not exist in this store`);
-    const keyCodec = this.#merges.codecFor(key, codec);
+    const keyCodec = encodingFor(commit.policies ? await loadPolicyObject(versioned, commit.policies) : EMPTY_POLICY, key, codec);
     return buildProof({ commit: id, commitBytes, root: commit.root, key, path, bytes, codec: keyCodec.name, value: bytes === undefined ? undefined : decodeValue(keyCodec, bytes, key) });
   }
 
@@ -748,6 +801,32 @@ export class Staged<S extends Schema = Record<string, unknown>> {
   async close(): Promise<void> {
     await this.#queue.catch(() => {});
     await this.#ctx.versioned.close();
+  }
+
+  /**
+   * Committed values whose encoding the policy edits change (a content type with its own
+   * encoding attached to or removed from their key or a prefix of it), and that this
+   * commit does not write anyway: read with the old encoding, written with the new one, so
+   * every value stays readable by the policy of the commit that holds it (key-encoding.ts).
+   */
+  async #reencode(edits: readonly PolicyEdit[], before: MergePolicy, after: MergePolicy, written: ReadonlyMap<string, unknown>, changes: Map<string, EncodedValue | null>): Promise<void> {
+    const { versioned, codec } = this.#ctx;
+    const keys = new Set<string>();
+    for (const e of edits) {
+      if (!e.prefix) keys.add(e.target);
+      else for (const key of this.#committed.keys(e.target)) keys.add(key);
+    }
+    for (const key of keys) {
+      const entry = written.has(key) ? undefined : this.#committed.get(key);
+      if (!entry) continue;
+      const from = encodingFor(before, key, codec);
+      const to = encodingFor(after, key, codec);
+      if (from === to) continue;
+      const stored = await versioned.objects.get("v", entry.id);
+      if (!stored) throw new FormatError(`value ${entry.id} of ${JSON.stringify(key)} is missing from the backend; the store's data is damaged`, { id: entry.id, key });
+      const bytes = encodeValue(to, decodeValue(from, stored, key), key);
+      changes.set(key, { bytes, id: hashHex(bytes) });
+    }
   }
 
   // ---- internals -------------------------------------------------------------------

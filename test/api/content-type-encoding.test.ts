@@ -1,0 +1,176 @@
+import { describe, expect, it } from "vitest";
+import { CodecError, ConcurrencyError, MemoryStore, NotSupportedError, counter, jsonValue, store, type ContentType } from "kvgit";
+
+const text = (b: Uint8Array | undefined) => (b === undefined ? undefined : new TextDecoder().decode(b));
+
+/** The stored bytes of `key`'s value at the branch head, read through a fresh store object. */
+async function storedValueText(backend: MemoryStore, key: string): Promise<string | undefined> {
+  const s = await store({ backend });
+  const proof = await s.prove(key);
+  return proof.valueBytes === undefined ? undefined : text(Buffer.from(proof.valueBytes, "base64"));
+}
+
+describe("a content type with its own encoding changes how a key is stored, never how stored bytes read", () => {
+  it("attaching jsonValue() to a key that holds a value re-encodes it at the next commit; old commits still read", async () => {
+    const backend = new MemoryStore();
+    const s = await store({ backend });
+    s.k = { a: 1 };
+    const c1 = (await s.commit()).commit;
+    s.setContentType("k", jsonValue());
+    expect(s.k).toEqual({ a: 1 }); // staged policy edits do not change how committed bytes read
+    const c2 = (await s.commit()).commit;
+    expect(s.k).toEqual({ a: 1 });
+    expect(await storedValueText(backend, "k")).toBe('{"a":1}');
+    const fresh = await store({ backend });
+    expect(fresh.k).toEqual({ a: 1 });
+    expect(await (await fresh.at(c1)).get("k")).toEqual({ a: 1 });
+    expect(await (await fresh.at(c2)).get("k")).toEqual({ a: 1 });
+    expect(await fresh.diff(c1, c2)).toEqual({ added: [], removed: [], modified: ["k"] });
+  });
+
+  it("removing it re-encodes the value with the store's codec; the JSON-era commit still reads", async () => {
+    const backend = new MemoryStore();
+    const s = await store({ backend });
+    s.setContentType("k", jsonValue());
+    s.k = { a: 1 };
+    const c1 = (await s.commit()).commit;
+    expect(await storedValueText(backend, "k")).toBe('{"a":1}');
+    s.setContentType("k", undefined);
+    await s.commit();
+    expect(s.k).toEqual({ a: 1 });
+    expect(await storedValueText(backend, "k")).not.toBe('{"a":1}');
+    const fresh = await store({ backend });
+    expect(fresh.k).toEqual({ a: 1 });
+    expect(await (await fresh.at(c1)).get("k")).toEqual({ a: 1 });
+    const proof = await fresh.prove("k", { at: c1 });
+    expect(proof.value).toEqual({ a: 1 });
+    expect(proof.codec).toBe("json");
+  });
+
+  it("a prefix re-encodes every committed key under it, and only those; a partial commit too", async () => {
+    const backend = new MemoryStore();
+    const s = await store({ backend });
+    s["doc/1"] = { n: 1 };
+    s["doc/2"] = { n: 2 };
+    s["other"] = { n: 3 };
+    await s.commit();
+    s.setContentType("doc/", jsonValue(), { prefix: true });
+    s["other"] = { n: 4 };
+    await s.commit({ keys: [] }); // commits the policy edit only; "other" stays staged
+    expect(await storedValueText(backend, "doc/1")).toBe('{"n":1}');
+    expect(await storedValueText(backend, "doc/2")).toBe('{"n":2}');
+    expect(await storedValueText(backend, "other")).not.toContain("{");
+    expect(s.hasChanges).toBe(true);
+    const fresh = await store({ backend });
+    expect([fresh["doc/1"], fresh["doc/2"], fresh.other]).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+  });
+
+  it("a committed value the new encoding cannot hold fails the commit with a CodecError naming the key; nothing changes", async () => {
+    const backend = new MemoryStore();
+    const s = await store({ backend });
+    s.m = new Map([["a", 1]]);
+    const c1 = (await s.commit()).commit;
+    s.setContentType("m", jsonValue());
+    const err = await s.commit().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CodecError);
+    expect((err as CodecError).key).toBe("m");
+    expect(s.currentCommit).toBe(c1);
+    expect(s.hasChanges).toBe(true); // the policy edit is still staged
+    expect(s.m).toEqual(new Map([["a", 1]]));
+    expect((await store({ backend })).m).toEqual(new Map([["a", 1]]));
+    s.setContentType("m", undefined);
+    s.m = { a: 1 };
+    await s.commit();
+  });
+
+  it("a content type with its own encoding cannot be kept to one store object (persist: false)", async () => {
+    const s = await store();
+    expect(() => s.setContentType("k", jsonValue(), { persist: false })).toThrow(TypeError);
+    expect(() => s.setContentType("k", jsonValue(), { persist: false })).toThrow(/own encoding.*persist: false/);
+    s.setContentType("c", counter(), { persist: false }); // no encoding of its own: fine
+  });
+
+  it("a writer whose key another writer re-encoded meanwhile gets ConcurrencyError, then succeeds after refresh()", async () => {
+    const backend = new MemoryStore();
+    const a = await store({ backend });
+    a.k = { v: 1 };
+    a.x = 0;
+    await a.commit();
+    const b = await store({ backend });
+    a.setContentType("k", jsonValue());
+    await a.commit();
+    b.k = { v: 2 };
+    const base = b.currentCommit;
+    await expect(b.commit()).rejects.toBeInstanceOf(ConcurrencyError);
+    expect(b.currentCommit).toBe(base);
+    expect(b.k).toEqual({ v: 2 });
+    await b.refresh();
+    expect(b.k).toEqual({ v: 1 });
+    b.k = { v: 2 };
+    await b.commit();
+    expect(await storedValueText(backend, "k")).toBe('{"v":2}');
+    expect((await store({ backend })).k).toEqual({ v: 2 });
+  });
+
+  it("a writer of other keys is not held up by another writer's encoding change", async () => {
+    const backend = new MemoryStore();
+    const a = await store({ backend });
+    a.k = { v: 1 };
+    await a.commit();
+    const b = await store({ backend });
+    a.setContentType("k", jsonValue());
+    await a.commit();
+    b.y = 5;
+    const r = await b.commit();
+    expect(r.strategy).toBe("three_way");
+    const fresh = await store({ backend });
+    expect([fresh.k, fresh.y]).toEqual([{ v: 1 }, 5]);
+    expect(await storedValueText(backend, "k")).toBe('{"v":1}');
+  });
+
+  it("a merge result is written with the encoding the committed policy gives the key", async () => {
+    const upper: ContentType<string> = {
+      name: "test:upper-lww",
+      encode: (v) => new TextEncoder().encode(`U:${v}`),
+      decode: (b) => new TextDecoder().decode(b).slice(2),
+      merge: (_b, ours, theirs) => `${theirs}+${ours}`,
+    };
+    const backend = new MemoryStore();
+    const a = await store({ backend });
+    a.setContentType("t", upper);
+    a.t = "base";
+    await a.commit();
+    const b = await store({ backend });
+    a.t = "a";
+    await a.commit();
+    b.t = "b";
+    const r = await b.commit();
+    expect(r.autoMergedKeys).toEqual(["t"]);
+    expect(b.t).toBe("a+b");
+    expect(await storedValueText(backend, "t")).toBe("U:a+b");
+  });
+
+  it("a branch merge that would bring in a value encoded differently on the two branches is refused, writing nothing", async () => {
+    const backend = new MemoryStore();
+    const main = await store({ backend });
+    main.k = { v: 1 };
+    await main.commit();
+    const dev = await main.createBranch("dev");
+    dev.setContentType("k", jsonValue());
+    dev.k = { v: 2 };
+    await dev.commit();
+    main.other = 1;
+    const head = (await main.commit()).commit;
+    const err = await main.merge("dev").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NotSupportedError);
+    expect((err as Error).message).toMatch(/"k" is stored with the "json" encoding on the source/);
+    expect(main.currentCommit).toBe(head);
+    expect((await store({ backend })).currentCommit).toBe(head);
+    main.setContentType("k", jsonValue());
+    await main.commit();
+    const r = await main.merge("dev");
+    expect(r.merged).toBe(true);
+    expect(main.k).toEqual({ v: 2 });
+    expect((await store({ backend })).k).toEqual({ v: 2 });
+  });
+});
