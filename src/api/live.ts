@@ -8,6 +8,7 @@ import { decodeValue, encodeValue } from "../codec/resolve-codec.ts";
 import { Namespaced, type NamespacedStore } from "./namespaced.ts";
 import { prefixRange } from "./sorted-keys.ts";
 import { checkKey, missingKey } from "./store-context.ts";
+import { setOwnValue } from "../merge/equal.ts";
 
 /** Live values live at l/<key>, encoded with the store's codec. */
 const LIVE_PREFIX = "l/";
@@ -62,7 +63,7 @@ export class Live<S extends object = Record<string, unknown>> {
 
   getMany(keys: Iterable<string>): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    for (const key of keys) if (this.has(key)) out[key] = this.get(key as KeyOf<S>);
+    for (const key of keys) if (this.has(key)) setOwnValue(out, key, this.get(key as KeyOf<S>));
     return out;
   }
 

@@ -5,6 +5,7 @@ import { decodeValue, encodeValue } from "../codec/resolve-codec.ts";
 import { encodingFor } from "./key-encoding.ts";
 import { DELETE, type ContentType, type MergeFn } from "../merge/merge-fn.ts";
 import type { MergeResolver } from "../versioned/three-way-merge.ts";
+import { ownValue } from "../merge/equal.ts";
 
 /**
  * The policies a merge reads each side's bytes with (the engine's sides: for a branch merge
@@ -26,7 +27,8 @@ export interface CommitMergeOptions {
 /**
  * Which merge function decides a key, in SPEC order: per-call `mergeFns`, then the key's
  * registered function, then its content type (exact key, then longest prefix), then the
- * per-call default, then the registered default.
+ * per-call default, then the default registered for the longest prefix of the key (a
+ * namespace's), then the store-wide default.
  */
 export class MergeRegistry {
   private readonly perKey = new Map<string, MergeFn>();
@@ -49,9 +51,14 @@ export class MergeRegistry {
     else this.perKey.set(key, fn);
   }
 
-  setDefaultMerge(fn: MergeFn | undefined): void {
-    this.defaultMerge = fn;
+  /** The default for every key, or with `prefix` for the keys under it (a namespace's). */
+  setDefaultMerge(fn: MergeFn | undefined, prefix = ""): void {
+    if (prefix === "") this.defaultMerge = fn;
+    else if (fn === undefined) this.prefixDefaults.delete(prefix);
+    else this.prefixDefaults.set(prefix, fn);
   }
+
+  private readonly prefixDefaults = new Map<string, MergeFn>();
 
   setContentType(keyOrPrefix: string, ct: ContentType | undefined, prefix: boolean): void {
     const map = prefix ? this.prefixTypes : this.contentTypes;
@@ -71,7 +78,9 @@ export class MergeRegistry {
   }
 
   mergeFnFor(key: string, call: CommitMergeOptions = {}): MergeFn | undefined {
-    return call.mergeFns?.[key] ?? this.perKey.get(key) ?? this.contentTypeFor(key)?.merge ?? call.defaultMerge ?? this.defaultMerge;
+    // Own properties only: a key named "constructor" or "toString" must not find Object.prototype's.
+    const perCall = call.mergeFns === undefined ? undefined : (ownValue(call.mergeFns, key) as MergeFn | undefined);
+    return perCall ?? this.perKey.get(key) ?? this.contentTypeFor(key)?.merge ?? call.defaultMerge ?? longestPrefix(this.prefixDefaults, key)?.[1] ?? this.defaultMerge;
   }
 
   /**

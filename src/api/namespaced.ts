@@ -1,6 +1,7 @@
 import type { ContentType, MergeFn } from "../merge/merge-fn.ts";
 import { dictProxy } from "./dict-proxy.ts";
 import { checkKey } from "./store-context.ts";
+import { setOwnValue } from "../merge/equal.ts";
 
 const ROOT = Symbol("kvgit.namespace.root");
 
@@ -64,7 +65,7 @@ export class Namespaced<S extends object = Record<string, unknown>> {
 
   getMany<K extends KeyOf<S>>(keys: Iterable<K>): Partial<Pick<S, K>> {
     const out: Record<string, unknown> = {};
-    for (const key of keys) if (this.has(key)) out[key] = this.get(key);
+    for (const key of keys) if (this.has(key)) setOwnValue(out, key, this.get(key));
     return out as Partial<Pick<S, K>>;
   }
 
@@ -181,8 +182,12 @@ export class Namespaced<S extends object = Record<string, unknown>> {
   get lastRebaseResult(): any {
     return this.#root.lastRebaseResult;
   }
+  /** The default merge for this namespace's keys only (the root's default stays for the rest). */
   setDefaultMerge(fn: MergeFn | undefined): void {
-    this.#root.setDefaultMerge(fn);
+    this.#root.setDefaultMerge(fn, { prefix: this.#prefix });
+  }
+  initialCommit(): Promise<string> {
+    return this.#delegate("initialCommit", () => []);
   }
   rebase(opts?: unknown): Promise<any> {
     return this.#delegate("rebase", () => [opts]);
@@ -193,8 +198,8 @@ export class Namespaced<S extends object = Record<string, unknown>> {
   cleanOrphans(opts?: unknown): Promise<number> {
     return this.#delegate("cleanOrphans", () => [opts]);
   }
-  verify(): Promise<any> {
-    return this.#delegate("verify", () => []);
+  verify(opts?: unknown): Promise<any> {
+    return this.#delegate("verify", () => [opts]);
   }
 
   reset(): void {

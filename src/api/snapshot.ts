@@ -1,6 +1,7 @@
 import type { Versioned } from "../versioned/versioned.ts";
 import { getValueId, getValueIds, scanEntries } from "../index/keyset-index.ts";
 import { checkKey } from "./store-context.ts";
+import { setOwnValue } from "../merge/equal.ts";
 
 /**
  * A read-only view of one commit (`at(ref)`): time travel. Reads go through the index, so
@@ -32,7 +33,7 @@ export class Snapshot {
     const out: Record<string, unknown> = {};
     for (const [key, id] of [...ids].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const bytes = values.get(id);
-      if (bytes) out[key] = this.decode(key, bytes);
+      if (bytes) setOwnValue(out, key, this.decode(key, bytes));
     }
     return out;
   }

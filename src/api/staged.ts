@@ -26,6 +26,8 @@ import { applyPolicyEdits, EMPTY_POLICY, loadPolicy, loadPolicyObject, putPolicy
 import { assertContentType, builtinContentType, hasContentType, registerContentType } from "../merge/registry.ts";
 import { encodingFor } from "./key-encoding.ts";
 import type { WriteBatch } from "../objects/object-store.ts";
+import { setOwnValue } from "../merge/equal.ts";
+import { checkCommitOptions, checkedKeySet } from "./commit-options.ts";
 
 /** Everything a store object needs to move to another commit, read ahead of time. */
 interface Move {
@@ -199,7 +201,7 @@ export class Staged<S extends Schema = Record<string, unknown>> {
   /** The existing keys among `keys`, with their values. */
   getMany<K extends KeyOf<S>>(keys: Iterable<K>): Partial<Pick<S, K>> {
     const out: Record<string, unknown> = {};
-    for (const key of keys) if (this.has(key)) out[key] = this.get(key as KeyOf<S>);
+    for (const key of keys) if (this.has(key)) setOwnValue(out, key, this.get(key as KeyOf<S>));
     return out as Partial<Pick<S, K>>;
   }
 
@@ -281,9 +283,14 @@ export class Staged<S extends Schema = Record<string, unknown>> {
     this.#merges.setMergeFn(key, fn);
   }
 
-  setDefaultMerge(fn: MergeFn | undefined): void {
+  /**
+   * The merge function for keys no other rule decides; with `{ prefix }`, only for keys
+   * starting with it (what a namespace's `setDefaultMerge` sets), the longest prefix winning.
+   */
+  setDefaultMerge(fn: MergeFn | undefined, opts: { prefix?: string } = {}): void {
     if (fn !== undefined && typeof fn !== "function") throw new TypeError(`default merge must be a function`);
-    this.#merges.setDefaultMerge(fn);
+    if (opts.prefix !== undefined && typeof opts.prefix !== "string") throw new TypeError(`setDefaultMerge() option "prefix" must be a string, got ${typeof opts.prefix}`);
+    this.#merges.setDefaultMerge(fn, opts.prefix ?? "");
   }
 
   /**
@@ -322,7 +329,7 @@ export class Staged<S extends Schema = Record<string, unknown>> {
   async #commit(opts: CommitOptions): Promise<MergeResult> {
     const branch = this.#requireBranch("commit");
     const { versioned, codec } = this.#ctx;
-    const only = opts.keys === undefined ? undefined : new Set([...opts.keys].map((k) => (checkKey(k), k)));
+    const only = checkCommitOptions(opts);
     // Encode first: a value the codec cannot encode fails the commit before any write.
     const changes = new Map<string, EncodedValue | null>();
     const committedKeys = new Map<string, StagedValue>();
@@ -455,7 +462,11 @@ export class Staged<S extends Schema = Record<string, unknown>> {
   }
 
   /** Walks every branch and re-hashes every reachable commit, index node and value. */
-  verify(opts: { onProgress?: (objectsChecked: number) => void } = {}): Promise<VerifyReport> {
+  async verify(opts: { onProgress?: (objectsChecked: number) => void } = {}): Promise<VerifyReport> {
+    if (opts === null || typeof opts !== "object") throw new TypeError(`verify() takes an options object ({ onProgress? }), got ${opts === null ? "null" : typeof opts}`);
+    if (opts.onProgress !== undefined && typeof opts.onProgress !== "function") {
+      throw new TypeError(`verify() option "onProgress" must be a function (objectsChecked: number) => void, got ${typeof opts.onProgress}`);
+    }
     return this.#ctx.versioned.verify(opts);
   }
 
@@ -473,8 +484,7 @@ export class Staged<S extends Schema = Record<string, unknown>> {
     let kept: string[];
     if (opts.keepKeys !== undefined) {
       kept = [];
-      for (const key of new Set(opts.keepKeys)) {
-        checkKey(key);
+      for (const key of checkedKeySet(opts.keepKeys, `rebase() option "keepKeys"`)) {
         (committed.has(key) ? kept : ignoredKeys).push(key);
       }
     } else {

@@ -83,3 +83,11 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 export function ownValue(obj: Record<string, unknown>, key: string): unknown {
   return Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined;
 }
+
+/**
+ * Sets the own property `key` of `obj`, whatever the key: `obj[key] = value` would set the
+ * prototype for `"__proto__"` instead of adding a key.
+ */
+export function setOwnValue(obj: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}
