@@ -28,6 +28,7 @@ import { encodingFor } from "./key-encoding.ts";
 import type { WriteBatch } from "../objects/object-store.ts";
 import { setOwnValue } from "../merge/equal.ts";
 import { checkCommitOptions, checkedKeySet } from "./commit-options.ts";
+import { checkedAnnotations } from "../versioned/commit-object.ts";
 
 /** Everything a store object needs to move to another commit, read ahead of time. */
 interface Move {
@@ -629,6 +630,7 @@ export class Staged<S extends Schema = Record<string, unknown>> {
       const branch = this.#requireBranch("merge");
       const resolution = opts.resolution ?? "raise";
       if (!["raise", "ours", "theirs"].includes(resolution)) throw new RangeError(`resolution must be "raise", "ours" or "theirs", got ${JSON.stringify(resolution)}`);
+      checkedAnnotations(opts); // also when the merge turns out a fast-forward, which writes no commit
       const { versioned } = this.#ctx;
       const src = await versioned.resolveRef(source);
       for (let attempt = 0; ; attempt++) {

@@ -1,4 +1,5 @@
 import type { KVStore } from "./kv-store.ts";
+import { FORMAT_KEY, MUTABLE_PREFIXES, OBJECT_PREFIXES } from "./key-space.ts";
 
 export interface TieredStoreOptions {
   /**
@@ -11,16 +12,6 @@ export interface TieredStoreOptions {
   isImmutable?(key: string): boolean;
 }
 
-/** kvgit's content-addressed objects: written once under their id, never changed. */
-const OBJECT_PREFIXES = ["v/", "n/", "c/"];
-/**
- * kvgit's keys that change or disappear: branch heads (moved by CAS), Live values, write
- * journal records, and the format record. Kept in step with src/versioned/format-marker.ts
- * (test/kv/tiered-store.test.ts checks that a kvgit store caches nothing else).
- */
-const MUTABLE_PREFIXES = ["h/", "l/", "w/"];
-const MUTABLE_KEYS = new Set(["kvgit"]);
-
 /** Whether `key` is one of kvgit's immutable content-addressed objects (`v/`, `n/`, `c/`). */
 export function isKvgitObjectKey(key: string): boolean {
   return OBJECT_PREFIXES.some((p) => key.startsWith(p));
@@ -28,7 +19,7 @@ export function isKvgitObjectKey(key: string): boolean {
 
 /** Whether `key` is one of kvgit's mutable keys, which a cache must never serve. */
 export function isKvgitMutableKey(key: string): boolean {
-  return MUTABLE_KEYS.has(key) || MUTABLE_PREFIXES.some((p) => key.startsWith(p));
+  return key === FORMAT_KEY || MUTABLE_PREFIXES.some((p) => key.startsWith(p));
 }
 
 /**

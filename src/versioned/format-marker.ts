@@ -1,12 +1,11 @@
 import type { KVStore } from "../kv/kv-store.ts";
+import { FORMAT_KEY, KVGIT_PREFIXES } from "../kv/key-space.ts";
 import { FormatError } from "../errors.ts";
 import { backendCall } from "../objects/object-store.ts";
 
-/** The key holding the format record; every other key of a store is under v/ n/ c/ h/ l/ w/. */
-export const FORMAT_KEY = "kvgit";
+export { FORMAT_KEY } from "../kv/key-space.ts";
 /** 2: commits carry their first-parent depth, skip id and change summary (docs/format.md). */
 export const FORMAT_VERSION = 2;
-const OUR_PREFIXES = ["v/", "n/", "c/", "h/", "l/", "w/"];
 
 const encoder = new TextEncoder();
 
@@ -36,7 +35,7 @@ export async function ensureFormat(kv: KVStore, readOnly = false, codec?: string
     if (await backendCall(kv, "cas", () => kv.cas(FORMAT_KEY, formatRecord(codec), existing))) return codec;
   }
   for await (const key of kv.keys()) {
-    const ours = OUR_PREFIXES.some((p) => key.startsWith(p));
+    const ours = KVGIT_PREFIXES.some((p) => key.startsWith(p));
     throw new FormatError(
       `backend ${kv.description} holds data that is not a kvgit store (found key ${JSON.stringify(key)}${ours ? " but no format record" : ""}); ` +
         `open an empty backend or a kvgit store, or use another prefix/namespace. Nothing was written.`,

@@ -81,6 +81,20 @@ describe("commit() and friends check their options before writing anything", () 
     });
   }
 
+  it("merge() checks message and info even when it would be a fast-forward", async () => {
+    const s = await store();
+    s.a = 1;
+    await s.commit();
+    const dev = await s.createBranch("dev");
+    dev.a = 2;
+    await dev.commit();
+    const head = s.currentCommit;
+    await expect(s.merge("dev", { message: 42 as never })).rejects.toThrow(/message/);
+    await expect(s.merge("dev", { info: { m: new Map() } as never })).rejects.toThrow(/info\.m is a Map/);
+    expect(s.currentCommit).toBe(head);
+    expect((await s.merge("dev")).strategy).toBe("fast_forward");
+  });
+
   it("verify({ onProgress: 5 }) and rebase({ keepKeys: 5 }) are TypeErrors naming the option", async () => {
     const s = await store();
     s.a = 1;
