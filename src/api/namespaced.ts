@@ -2,6 +2,7 @@ import type { ContentType, MergeFn } from "../merge/merge-fn.ts";
 import { dictProxy } from "./dict-proxy.ts";
 import { checkKey } from "./store-context.ts";
 import { setOwnValue } from "../merge/equal.ts";
+import { checkCommitOptions } from "./commit-options.ts";
 
 const ROOT = Symbol("kvgit.namespace.root");
 
@@ -143,8 +144,11 @@ export class Namespaced<S extends object = Record<string, unknown>> {
 
   commit(opts: { keys?: Iterable<string>; mergeFns?: Record<string, MergeFn>; [k: string]: unknown } = {}): Promise<any> {
     return this.#delegate("commit", () => {
+      // Checked as the root's commit() checks them, before the keys are prefixed: spreading
+      // a string ("msg") or a key string ("ab") would otherwise pass as something else.
+      const only = checkCommitOptions(opts);
       const mapped: Record<string, unknown> = { ...opts };
-      if (opts.keys !== undefined) mapped.keys = [...opts.keys].map((k) => this.#k(k));
+      if (only !== undefined) mapped.keys = [...only].map((k) => this.#prefix + k);
       if (opts.mergeFns !== undefined) mapped.mergeFns = Object.fromEntries(Object.entries(opts.mergeFns).map(([k, fn]) => [this.#k(k), fn]));
       return [mapped];
     });
@@ -184,6 +188,9 @@ export class Namespaced<S extends object = Record<string, unknown>> {
   }
   /** The default merge for this namespace's keys only (the root's default stays for the rest). */
   setDefaultMerge(fn: MergeFn | undefined): void {
+    if (fn !== undefined && typeof fn !== "function") throw new TypeError(`default merge must be a function (base, ours, theirs, ctx) => merged, got ${typeof fn}`);
+    // A Live root has no merges (its setMergeFn is a no-op): nothing to scope there.
+    if (typeof this.#root.setDefaultMerge !== "function") return;
     this.#root.setDefaultMerge(fn, { prefix: this.#prefix });
   }
   initialCommit(): Promise<string> {

@@ -290,6 +290,8 @@ export class Staged<S extends Schema = Record<string, unknown>> {
    */
   setDefaultMerge(fn: MergeFn | undefined, opts: { prefix?: string } = {}): void {
     if (fn !== undefined && typeof fn !== "function") throw new TypeError(`default merge must be a function`);
+    // setDefaultMerge(fn, "ns/") would otherwise set the default for every key.
+    if (opts === null || typeof opts !== "object") throw new TypeError(`setDefaultMerge() takes an options object ({ prefix? }) as its second argument, got ${opts === null ? "null" : typeof opts}`);
     if (opts.prefix !== undefined && typeof opts.prefix !== "string") throw new TypeError(`setDefaultMerge() option "prefix" must be a string, got ${typeof opts.prefix}`);
     this.#merges.setDefaultMerge(fn, opts.prefix ?? "");
   }
@@ -628,6 +630,9 @@ export class Staged<S extends Schema = Record<string, unknown>> {
   merge(source: string, opts: BranchMergeOptions = {}): Promise<MergeResult> {
     return this.#serial(async () => {
       const branch = this.#requireBranch("merge");
+      if (opts === null || typeof opts !== "object") {
+        throw new TypeError(`merge() takes an options object ({ resolution?, message?, info? }) as its second argument, got ${opts === null ? "null" : typeof opts}`);
+      }
       const resolution = opts.resolution ?? "raise";
       if (!["raise", "ours", "theirs"].includes(resolution)) throw new RangeError(`resolution must be "raise", "ours" or "theirs", got ${JSON.stringify(resolution)}`);
       checkedAnnotations(opts); // also when the merge turns out a fast-forward, which writes no commit

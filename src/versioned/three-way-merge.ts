@@ -97,7 +97,8 @@ export async function threeWayMerge(
     try {
       merged = resolver.resolve(c.key, raw.base, raw.ours, raw.theirs);
     } catch (err) {
-      mergeErrors[c.key] = err instanceof Error ? err : new Error(String(err));
+      // defineProperty, not assignment: a key named "__proto__" must become an own entry.
+      Object.defineProperty(mergeErrors, c.key, { value: err instanceof Error ? err : new Error(String(err)), enumerable: true, writable: true, configurable: true });
       conflicts.push(raw);
       continue;
     }

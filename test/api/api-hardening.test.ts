@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConcurrencyError, MemoryStore, MergeConflict, Namespaced, counter, store } from "kvgit";
+import { ConcurrencyError, MemoryStore, MergeConflict, Namespaced, counter, store, verifyProof } from "kvgit";
 
 /** Loses every CAS on a branch head while `losing` is set: a head that keeps moving. */
 class LosingCasStore extends MemoryStore {
@@ -31,6 +31,21 @@ describe("user keys never reach Object.prototype", () => {
     expect(err).toBeInstanceOf(MergeConflict);
     expect((err as MergeConflict).conflictingKeys).toEqual(["constructor", "toString"]);
     expect((err as MergeConflict).mergeErrors).toEqual({});
+  });
+
+  it("a merge function that throws for a key named __proto__ is listed in mergeErrors as an own key", async () => {
+    const backend = new MemoryStore();
+    const a = await store({ backend });
+    a.set("__proto__", 1);
+    await a.commit();
+    const b = await store({ backend });
+    a.set("__proto__", 2);
+    await a.commit();
+    b.set("__proto__", 3);
+    const err = (await b.commit({ mergeFns: { ["__proto__"]: () => { throw new Error("no merge"); } } }).catch((e: unknown) => e)) as MergeConflict;
+    expect(err).toBeInstanceOf(MergeConflict);
+    expect(Object.keys(err.mergeErrors)).toEqual(["__proto__"]);
+    expect(Object.getPrototypeOf(err.mergeErrors)).toBe(Object.prototype);
   });
 
   it("getMany returns __proto__ as an own key (store, snapshot, namespace), never as the prototype", async () => {
@@ -95,6 +110,59 @@ describe("commit() and friends check their options before writing anything", () 
     expect((await s.merge("dev")).strategy).toBe("fast_forward");
   });
 
+  const badThroughNamespace: Array<[string, unknown, RegExp]> = [
+    ["a string instead of options", "msg", /options object.*commit\(\{ message: "msg" \}\)/],
+    ["keys: \"ab\" (a string is not a key list)", { keys: "ab" }, /"keys" must be an iterable of key strings/],
+    ["keys: 5", { keys: 5 }, /"keys" must be an iterable of key strings/],
+    ["mergeFns: null", { mergeFns: null }, /"mergeFns" must be an object/],
+    ["mergeFns: [] (not a record)", { mergeFns: [] }, /"mergeFns" must be an object/],
+  ];
+  for (const [what, opts, message] of badThroughNamespace) {
+    it(`ns.commit(${what}) is checked like the root's commit(), before the keys are prefixed; nothing written`, async () => {
+      const backend = new MemoryStore();
+      const s = await store({ backend });
+      const ns = s.namespace("ns");
+      ns.a = 1;
+      const head = (await s.commit()).commit;
+      ns.a = 2;
+      ns.b = 3;
+      const before = await backendSnapshot(backend);
+      const err = await ns.commit(opts as never).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(TypeError);
+      expect((err as Error).message).toMatch(message);
+      expect(s.currentCommit).toBe(head);
+      expect([ns.a, ns.b, ns.isStaged("a"), ns.isStaged("b")]).toEqual([2, 3, true, true]);
+      expect(await backendSnapshot(backend)).toEqual(before);
+    });
+  }
+
+  it("merge(source, \"msg\") is a TypeError asking for an options object; the branch is not moved", async () => {
+    const s = await store();
+    s.a = 1;
+    await s.commit();
+    const dev = await s.createBranch("dev");
+    dev.a = 2;
+    await dev.commit();
+    const head = s.currentCommit;
+    await expect(s.merge("dev", "msg" as never)).rejects.toThrow(/merge\(\) takes an options object/);
+    await expect(s.merge("dev", 5 as never)).rejects.toThrow(TypeError);
+    expect(s.currentCommit).toBe(head);
+    expect(s.a).toBe(1);
+  });
+
+  it("setDefaultMerge(fn, \"ns/\") is a TypeError, not a store-wide default", async () => {
+    const backend = new MemoryStore();
+    const a = await store({ backend });
+    a.x = "base";
+    await a.commit();
+    const b = await store({ backend });
+    expect(() => b.setDefaultMerge(() => "merged", "ns/" as never)).toThrow(/setDefaultMerge\(\) takes an options object \(\{ prefix\? \}\)/);
+    a.x = "a";
+    await a.commit();
+    b.x = "b";
+    await expect(b.commit()).rejects.toBeInstanceOf(MergeConflict);
+  });
+
   it("verify({ onProgress: 5 }) and rebase({ keepKeys: 5 }) are TypeErrors naming the option", async () => {
     const s = await store();
     s.a = 1;
@@ -133,6 +201,32 @@ describe("namespaces", () => {
     expect(b.x).toBe("root:a2+b2");
   });
 
+  it("a namespace's default comes after per-call mergeFns, the key's registered function and its content type", async () => {
+    const backend = new MemoryStore();
+    const a = await store({ backend });
+    for (const k of ["ns/call", "ns/key", "ns/ct", "ns/dflt"]) a.set(k, 1);
+    await a.commit();
+    const b = await store({ backend });
+    const ns = b.namespace("ns");
+    ns.setDefaultMerge(() => "ns-default");
+    ns.setMergeFn("key", () => "registered");
+    ns.setContentType("ct", counter(), { persist: false });
+    for (const k of ["ns/call", "ns/key", "ns/ct", "ns/dflt"]) a.set(k, 2);
+    await a.commit();
+    for (const k of ["ns/call", "ns/key", "ns/ct", "ns/dflt"]) b.set(k, 3);
+    await ns.commit({ mergeFns: { call: () => "per-call" } });
+    expect([ns.call, ns.key, ns.ct, ns.dflt]).toEqual(["per-call", "registered", 4, "ns-default"]);
+  });
+
+  it("a namespace over a Live store accepts setDefaultMerge (ignored, as setMergeFn is) but still rejects a non-function", async () => {
+    const live = await store({ type: "live" });
+    const ns = live.namespace("ns");
+    expect(() => ns.setDefaultMerge(() => 1)).not.toThrow();
+    expect(() => ns.setDefaultMerge(5 as never)).toThrow(TypeError);
+    ns.a = 1;
+    expect(live.get("ns/a")).toBe(1);
+  });
+
   it("initialCommit() and verify(opts) work through a namespace", async () => {
     const s = await store();
     const first = await s.initialCommit();
@@ -164,21 +258,61 @@ describe("behaviour users rely on, pinned", () => {
     expect((await store({ backend })).a).toBe(2);
   }, 30_000);
 
-  it("merge(..., { resolution: \"ours\" }) keeps this branch's side of a conflict", async () => {
+  it("a commit whose head is moved by another writer before every CAS gives up with ConcurrencyError; nothing of it lands", async () => {
+    const backend = new MemoryStore();
+    const s = await store({ backend });
+    const other = await store({ backend });
+    s.x = 0;
+    await s.commit();
+    await other.refresh();
+    let moves = 0;
+    let racing = false;
+    const cas = backend.cas.bind(backend);
+    backend.cas = async (key, value, expected) => {
+      if (racing && key === "h/main") {
+        racing = false; // the other writer's own commit must not recurse
+        other.set("y", ++moves);
+        await other.commit();
+        racing = true;
+      }
+      return cas(key, value, expected);
+    };
+    const head = s.currentCommit;
+    s.x = 1;
+    racing = true;
+    const err = await s.commit().catch((e: unknown) => e);
+    racing = false;
+    expect(err).toBeInstanceOf(ConcurrencyError);
+    expect(moves).toBeGreaterThan(1); // the merge was redone against each new head
+    expect(s.currentCommit).toBe(head);
+    expect([s.x, s.isStaged("x"), s.hasChanges]).toEqual([1, true, true]);
+    const fresh = await store({ backend });
+    expect([fresh.x, fresh.y]).toEqual([0, moves]);
+  }, 30_000);
+
+  it("merge(..., { resolution: \"ours\" }) keeps this branch's side of a conflict and still takes the source's other changes", async () => {
     const s = await store();
     s.k = "base";
+    s.gone = 1;
     await s.commit();
     const dev = await s.createBranch("dev");
     dev.k = "dev";
-    await dev.commit();
+    dev.delete("gone");
+    dev.extra = 1;
+    const devHead = (await dev.commit()).commit;
     s.k = "main";
-    await s.commit();
+    s.gone = 2;
+    const mainHead = (await s.commit()).commit;
     const r = await s.merge("dev", { resolution: "ours" });
     expect(r.strategy).toBe("three_way");
-    expect(s.k).toBe("main");
+    expect([s.k, s.gone, s.extra]).toEqual(["main", 2, 1]);
+    expect(await s.parents(r.commit)).toEqual([mainHead, devHead]);
+    expect(s.lastMergeResult).toEqual(r);
+    expect(s.hasChanges).toBe(false);
   });
 
-  it("lastMergeResult and baseCommit after a three-way commit; log({ ref }); autoMergedKeys and carriedKeys sorted", async () => {
+  /** Two writers on one backend; `b` commits after `a` moved the head: a three-way commit. */
+  async function threeWay() {
     const backend = new MemoryStore();
     const a = await store({ backend });
     for (const k of ["c3", "c1", "c2"]) a.setContentType(k, counter());
@@ -188,19 +322,44 @@ describe("behaviour users rely on, pinned", () => {
     for (const k of ["c3", "c1", "c2"]) a.set(k, 1);
     a.z = 1;
     a.y = 1;
-    const aHead = (await a.commit()).commit;
+    const aHead = (await a.commit({ message: "a" })).commit;
     for (const k of ["c2", "c3", "c1"]) b.set(k, 2);
+    b.x = 1;
+    const started = b.baseCommit;
     const r = await b.commit({ message: "b" });
+    return { a, b, aHead, started, r };
+  }
+
+  it("lastMergeResult and baseCommit after a three-way commit", async () => {
+    const { b, aHead, started, r } = await threeWay();
     expect(r.strategy).toBe("three_way");
-    expect(r.autoMergedKeys).toEqual(["c1", "c2", "c3"]);
-    expect(r.carriedKeys).toEqual(["y", "z"]);
     expect(b.lastMergeResult).toEqual(r);
+    expect(started).not.toBe(aHead);
     expect(b.baseCommit).toBe(r.commit);
     expect(b.currentCommit).toBe(r.commit);
-    expect([b.c1, b.c2, b.c3]).toEqual([3, 3, 3]);
-    const log = await b.log({ ref: aHead });
-    expect(log[0].id).toBe(aHead);
-    expect((await b.log({ ref: "main", limit: 1 }))[0].message).toBe("b");
+    expect(await b.parents(r.commit)).toContain(aHead);
+    expect([b.c1, b.c2, b.c3, b.y, b.z, b.x]).toEqual([3, 3, 3, 1, 1, 1]);
+    expect(b.hasChanges).toBe(false);
+  });
+
+  it("autoMergedKeys and carriedKeys are sorted when several keys are involved", async () => {
+    const { r } = await threeWay();
+    expect(r.autoMergedKeys).toEqual(["c1", "c2", "c3"]);
+    expect(r.carriedKeys).toEqual(["y", "z"]);
+  });
+
+  it("log({ ref }) starts at that ref, not at the current commit", async () => {
+    const { b, aHead, r } = await threeWay();
+    const fromA = await b.log({ ref: aHead });
+    expect(fromA[0]).toMatchObject({ id: aHead, message: "a" });
+    expect(fromA.map((c) => c.id)).not.toContain(r.commit);
+    const main = await b.log({ ref: "main", limit: 1 });
+    expect(main.map((c) => [c.id, c.message])).toEqual([[r.commit, "b"]]);
+    const side = await b.createBranch("side");
+    side.w = 1;
+    const sideHead = (await side.commit({ message: "side" })).commit;
+    expect((await b.log({ ref: "side", limit: 1 }))[0].id).toBe(sideHead);
+    expect((await b.log({ limit: 1 }))[0].id).toBe(r.commit);
   });
 
   it("prove(key, { at }) proves the value at an older commit", async () => {
@@ -210,7 +369,12 @@ describe("behaviour users rely on, pinned", () => {
     s.k = 2;
     await s.commit();
     const p = await s.prove("k", { at: c1 });
-    expect([p.commit, p.value]).toEqual([c1, 1]);
+    expect([p.commit, p.present, p.value]).toEqual([c1, true, 1]);
+    expect(p.root).toBe((await s.at(c1)).root);
+    expect(verifyProof(p)).toBe(true);
+    expect(verifyProof(JSON.parse(JSON.stringify(p)))).toBe(true);
+    expect(verifyProof({ ...p, value: 2 })).toBe(false);
+    expect((await s.prove("k")).value).toBe(2);
   });
 
   it("identical values are stored once, across keys, commits and branches", async () => {
@@ -225,11 +389,17 @@ describe("behaviour users rely on, pinned", () => {
     s.b = { same: true };
     await s.commit();
     const afterFirst = await countValues();
+    expect(afterFirst).toBe(1);
     s.c = { same: true };
     await s.commit();
     const dev = await s.createBranch("dev");
     dev.d = { same: true };
     await dev.commit();
-    expect(await countValues()).toBe(afterFirst);
+    s.e = { same: true };
+    await s.commit();
+    expect(await countValues()).toBe(1);
+    s.f = { same: false };
+    await s.commit();
+    expect(await countValues()).toBe(2);
   });
 });
