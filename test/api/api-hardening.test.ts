@@ -96,20 +96,6 @@ describe("commit() and friends check their options before writing anything", () 
     });
   }
 
-  it("merge() checks message and info even when it would be a fast-forward", async () => {
-    const s = await store();
-    s.a = 1;
-    await s.commit();
-    const dev = await s.createBranch("dev");
-    dev.a = 2;
-    await dev.commit();
-    const head = s.currentCommit;
-    await expect(s.merge("dev", { message: 42 as never })).rejects.toThrow(/message/);
-    await expect(s.merge("dev", { info: { m: new Map() } as never })).rejects.toThrow(/info\.m is a Map/);
-    expect(s.currentCommit).toBe(head);
-    expect((await s.merge("dev")).strategy).toBe("fast_forward");
-  });
-
   const badThroughNamespace: Array<[string, unknown, RegExp]> = [
     ["a string instead of options", "msg", /options object.*commit\(\{ message: "msg" \}\)/],
     ["keys: \"ab\" (a string is not a key list)", { keys: "ab" }, /"keys" must be an iterable of key strings/],
@@ -136,7 +122,7 @@ describe("commit() and friends check their options before writing anything", () 
     });
   }
 
-  it("merge(source, \"msg\") is a TypeError asking for an options object; the branch is not moved", async () => {
+  it("merge(source, \"msg\") is a TypeError asking for an options object, and message/info are checked; the branch is not moved", async () => {
     const s = await store();
     s.a = 1;
     await s.commit();
@@ -146,8 +132,12 @@ describe("commit() and friends check their options before writing anything", () 
     const head = s.currentCommit;
     await expect(s.merge("dev", "msg" as never)).rejects.toThrow(/merge\(\) takes an options object/);
     await expect(s.merge("dev", 5 as never)).rejects.toThrow(TypeError);
+    // message and info are checked even though this merge would be a fast-forward (no commit)
+    await expect(s.merge("dev", { message: 42 as never })).rejects.toThrow(/message/);
+    await expect(s.merge("dev", { info: { m: new Map() } as never })).rejects.toThrow(/info\.m is a Map/);
     expect(s.currentCommit).toBe(head);
     expect(s.a).toBe(1);
+    expect((await s.merge("dev")).strategy).toBe("fast_forward");
   });
 
   it("setDefaultMerge(fn, \"ns/\") is a TypeError, not a store-wide default", async () => {
