@@ -358,7 +358,9 @@ export class Staged<S extends Schema = Record<string, unknown>> {
     const sides: SidePolicies = { base: policyBefore, ours: policyAfter, theirs: policyBefore, result: policyAfter };
     let committedPolicy: MergePolicy | undefined;
     let prepared: Move | undefined;
-    const outcome = await versioned.commit({
+    // onConflict "abandon" covers both ways of not landing (SPEC §4.3): a conflict, and a
+    // head that kept moving (or whose history was swept) through every retry.
+    const landing = versioned.commit({
       branch,
       base: this.#base,
       changes,
@@ -393,6 +395,13 @@ export class Staged<S extends Schema = Record<string, unknown>> {
         return putPolicy(batch, policy);
       },
     });
+    const outcome: CommitOutcome =
+      opts.onConflict === "abandon"
+        ? await landing.catch((err: unknown): CommitOutcome => {
+            if (!(err instanceof ConcurrencyError)) throw err;
+            return { merged: false, commit: this.#base, strategy: "three_way", autoMergedKeys: [], carriedKeys: [] };
+          })
+        : await landing;
     if (!outcome.merged) {
       const conflicts = this.#decodeConflicts(outcome.conflicts ?? [], false);
       if (opts.onConflict === "abandon") {

@@ -280,6 +280,21 @@ describe("behaviour users rely on, pinned", () => {
     expect([fresh.x, fresh.y]).toEqual([0, moves]);
   }, 30_000);
 
+  it("onConflict: \"abandon\" also covers a head that keeps moving: merged false, staged changes and currentCommit kept", async () => {
+    const backend = new LosingCasStore();
+    const s = await store({ backend });
+    s.a = 1;
+    const head = (await s.commit()).commit;
+    s.a = 2;
+    backend.losing = true;
+    const r = await s.commit({ onConflict: "abandon" });
+    expect(r).toEqual({ merged: false, commit: head, strategy: "three_way", autoMergedKeys: [], carriedKeys: [] });
+    expect(s.lastMergeResult).toEqual(r);
+    expect([s.currentCommit, s.a, s.hasChanges]).toEqual([head, 2, true]);
+    backend.losing = false;
+    expect((await s.commit({ onConflict: "abandon" })).merged).toBe(true);
+  }, 30_000);
+
   it("merge(..., { resolution: \"ours\" }) keeps this branch's side of a conflict and still takes the source's other changes", async () => {
     const s = await store();
     s.k = "base";
