@@ -1,5 +1,6 @@
 import type { Codec } from "../codec/codec.ts";
 import { getRegisteredContentType, hasContentType } from "../merge/registry.ts";
+import { NotSupportedError } from "../errors.ts";
 import type { MergePolicy } from "./merge-policy.ts";
 
 /**
@@ -10,13 +11,23 @@ import type { MergePolicy } from "./merge-policy.ts";
  * whenever. So changing a key's content type re-encodes its committed value at the next
  * commit (Staged.commit), and old commits keep reading with their own policy.
  *
- * A policy names types; a name this process has not registered is read with the store's
- * codec (docs/merge.md: register custom types at start-up in every process).
+ * A policy names types, and lists those with an encoding of their own (merge-policy.ts):
+ * such a type must be registered in this process to read or write its keys
+ * (NotSupportedError otherwise); a type with merge rules only is not needed for that.
  */
 export function encodingFor(policy: MergePolicy, key: string, storeCodec: Codec): Codec {
   if (policy.keys.size === 0 && policy.prefixes.size === 0) return storeCodec;
   const name = policyNameFor(policy, key);
-  if (name === undefined || !hasContentType(name)) return storeCodec;
+  if (name === undefined) return storeCodec;
+  if (!hasContentType(name)) {
+    // A type with no encoding of its own (merge rules only) reads and writes with the
+    // store's codec; one with its own cannot be read or written here without it.
+    if (!policy.encoded?.has(name)) return storeCodec;
+    throw new NotSupportedError(
+      `${JSON.stringify(key)} is stored with the own encoding of content type ${JSON.stringify(name)}, which this process has not registered; call registerContentType() with it at start-up to read or write this key`,
+      { contentType: name, key },
+    );
+  }
   const ct = getRegisteredContentType(name);
   if (!ct.encode || !ct.decode) return storeCodec;
   const cached = typeCodecs.get(name);
@@ -26,19 +37,28 @@ export function encodingFor(policy: MergePolicy, key: string, storeCodec: Codec)
   return codec;
 }
 
+/**
+ * Whether any type `policy` names has its own encoding (or might: an unregistered name the
+ * policy lists as encoded).
+ */
+export function hasOwnEncodings(policy: MergePolicy): boolean {
+  if (policy.encoded !== undefined && policy.encoded.size > 0) return true;
+  for (const name of [...policy.keys.values(), ...policy.prefixes.values()]) {
+    if (hasContentType(name) && getRegisteredContentType(name).encode !== undefined) return true;
+  }
+  return false;
+}
+
 /** The content type name `policy` attaches to `key`: the key's own, else the longest prefix's. */
 export function policyNameFor(policy: MergePolicy, key: string): string | undefined {
-  const own = policy.keys.get(key);
-  if (own !== undefined) return own;
-  let best: string | undefined;
-  let name: string | undefined;
-  for (const [prefix, n] of policy.prefixes) {
-    if (key.startsWith(prefix) && (best === undefined || prefix.length > best.length)) {
-      best = prefix;
-      name = n;
-    }
-  }
-  return name;
+  return policy.keys.get(key) ?? longestPrefix(policy.prefixes, key)?.[1];
+}
+
+/** The entry of `map` whose key is the longest prefix of `key`. */
+export function longestPrefix<T>(map: ReadonlyMap<string, T>, key: string): [string, T] | undefined {
+  let best: [string, T] | undefined;
+  for (const entry of map) if (key.startsWith(entry[0]) && (!best || entry[0].length > best[0].length)) best = entry;
+  return best;
 }
 
 /** One codec object per registered type with an encoding (re-made if the name is re-registered). */

@@ -6,11 +6,15 @@ import { FormatError } from "../errors.ts";
  * Merge policies stored with a branch (SPEC §5.5): content type *names* attached to keys
  * and key prefixes. Kept as a value object the commit points to (`policies`), so new
  * branches copy it and every process that opens the branch merges those keys the same way.
- * Stored as UTF-8 JSON with sorted keys: {"v":1,"keys":{...},"prefixes":{...}}.
+ * Stored as UTF-8 JSON with sorted keys: {"v":1,"keys":{...},"prefixes":{...}}, plus
+ * "encoded": [names] (sorted) when some named types have their own encoding, so a process
+ * that has not registered such a type knows it cannot read or write those keys.
  */
 export interface MergePolicy {
   readonly keys: ReadonlyMap<string, string>;
   readonly prefixes: ReadonlyMap<string, string>;
+  /** Names of the types in `keys`/`prefixes` that have their own encoding (key-encoding.ts). */
+  readonly encoded?: ReadonlySet<string>;
 }
 
 export const EMPTY_POLICY: MergePolicy = { keys: new Map(), prefixes: new Map() };
@@ -20,23 +24,30 @@ export interface PolicyEdit {
   readonly target: string;
   readonly prefix: boolean;
   readonly name: string | null;
+  /** Whether the named type has its own encoding. */
+  readonly encoded?: boolean;
 }
 
 export function applyPolicyEdits(policy: MergePolicy, edits: Iterable<PolicyEdit>): MergePolicy {
   const keys = new Map(policy.keys);
   const prefixes = new Map(policy.prefixes);
+  const encoded = new Set(policy.encoded ?? []);
   for (const e of edits) {
     const map = e.prefix ? prefixes : keys;
     if (e.name === null) map.delete(e.target);
     else map.set(e.target, e.name);
+    if (e.name !== null && e.encoded) encoded.add(e.name);
   }
-  return { keys, prefixes };
+  const named = new Set([...keys.values(), ...prefixes.values()]);
+  for (const name of encoded) if (!named.has(name)) encoded.delete(name);
+  return encoded.size > 0 ? { keys, prefixes, encoded } : { keys, prefixes };
 }
 
 export function encodePolicy(policy: MergePolicy): Uint8Array | undefined {
   if (policy.keys.size === 0 && policy.prefixes.size === 0) return undefined;
   const sorted = (m: ReadonlyMap<string, string>) => Object.fromEntries([...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  return new TextEncoder().encode(JSON.stringify({ v: 1, keys: sorted(policy.keys), prefixes: sorted(policy.prefixes) }));
+  const encoded = [...(policy.encoded ?? [])].sort();
+  return new TextEncoder().encode(JSON.stringify({ v: 1, keys: sorted(policy.keys), prefixes: sorted(policy.prefixes), ...(encoded.length > 0 ? { encoded } : {}) }));
 }
 
 export function decodePolicy(id: string, bytes: Uint8Array): MergePolicy {
@@ -44,7 +55,9 @@ export function decodePolicy(id: string, bytes: Uint8Array): MergePolicy {
     const obj = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
     if (obj?.v !== 1 || typeof obj.keys !== "object" || typeof obj.prefixes !== "object") throw new Error("unknown layout");
     const entries = (o: Record<string, unknown>) => new Map(Object.entries(o).map(([k, v]) => [k, String(v)]));
-    return { keys: entries(obj.keys), prefixes: entries(obj.prefixes) };
+    if (obj.encoded !== undefined && (!Array.isArray(obj.encoded) || !obj.encoded.every((n: unknown) => typeof n === "string"))) throw new Error("bad encoded list");
+    const policy = { keys: entries(obj.keys), prefixes: entries(obj.prefixes) };
+    return obj.encoded?.length > 0 ? { ...policy, encoded: new Set<string>(obj.encoded) } : policy;
   } catch (err) {
     throw new FormatError(`merge-policy object ${id} is corrupt (${(err as Error).message})`, { id });
   }
@@ -52,11 +65,12 @@ export function decodePolicy(id: string, bytes: Uint8Array): MergePolicy {
 
 /** The policy in force at a commit. */
 export async function loadPolicy(versioned: Versioned, commitId: string): Promise<MergePolicy> {
-  const commit = await versioned.getCommit(commitId);
-  return commit.policies ? loadPolicyObject(versioned, commit.policies) : EMPTY_POLICY;
+  return loadPolicyObject(versioned, (await versioned.getCommit(commitId)).policies);
 }
 
-export async function loadPolicyObject(versioned: Versioned, id: string): Promise<MergePolicy> {
+/** The policy object `id` names (a commit's `policies`); none: the empty policy. */
+export async function loadPolicyObject(versioned: Versioned, id: string | undefined): Promise<MergePolicy> {
+  if (id === undefined) return EMPTY_POLICY;
   const bytes = await versioned.objects.get("v", id);
   if (!bytes) throw new FormatError(`merge-policy object ${id} is missing from the backend`, { id });
   return decodePolicy(id, bytes);

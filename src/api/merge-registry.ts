@@ -2,7 +2,7 @@ import type { Codec } from "../codec/codec.ts";
 import { getRegisteredContentType, hasContentType } from "../merge/registry.ts";
 import { EMPTY_POLICY, type MergePolicy } from "./merge-policy.ts";
 import { decodeValue, encodeValue } from "../codec/resolve-codec.ts";
-import { encodingFor } from "./key-encoding.ts";
+import { encodingFor, longestPrefix } from "./key-encoding.ts";
 import { DELETE, type ContentType, type MergeFn } from "../merge/merge-fn.ts";
 import type { MergeResolver } from "../versioned/three-way-merge.ts";
 import { ownValue } from "../merge/equal.ts";
@@ -111,12 +111,6 @@ export class MergeRegistry {
       },
     };
   }
-}
-
-function longestPrefix<T>(map: ReadonlyMap<string, T>, key: string): [string, T] | undefined {
-  let best: [string, T] | undefined;
-  for (const entry of map) if (key.startsWith(entry[0]) && (!best || entry[0].length > best[0].length)) best = entry;
-  return best;
 }
 
 /**

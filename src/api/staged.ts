@@ -22,9 +22,9 @@ import { loadCommitted, readsFromIndex } from "./load-committed.ts";
 import { ChunkStream } from "./chunk-stream.ts";
 import { IndexedWorkingCopy } from "./indexed-working-copy.ts";
 import { StoreValueDecoder } from "./value-decoder.ts";
-import { applyPolicyEdits, EMPTY_POLICY, loadPolicy, loadPolicyObject, putPolicy, type MergePolicy, type PolicyEdit } from "./merge-policy.ts";
+import { applyPolicyEdits, loadPolicy, loadPolicyObject, putPolicy, type MergePolicy, type PolicyEdit } from "./merge-policy.ts";
 import { assertContentType, builtinContentType, hasContentType, registerContentType } from "../merge/registry.ts";
-import { encodingFor } from "./key-encoding.ts";
+import { encodingFor, hasOwnEncodings } from "./key-encoding.ts";
 import type { WriteBatch } from "../objects/object-store.ts";
 import { setOwnValue } from "../merge/equal.ts";
 import { checkCommitOptions, checkedKeySet } from "./commit-options.ts";
@@ -315,7 +315,7 @@ export class Staged<S extends Schema = Record<string, unknown>> {
     }
     const prefix = opts.prefix === true;
     this.#merges.setContentType(key, ct, prefix);
-    if (opts.persist !== false) this.#policyEdits = [...this.#policyEdits, { target: key, prefix, name: ct?.name ?? null }];
+    if (opts.persist !== false) this.#policyEdits = [...this.#policyEdits, { target: key, prefix, name: ct?.name ?? null, encoded: ct?.encode !== undefined }];
   }
 
   getContentType(key: string): ContentType | undefined {
@@ -373,16 +373,24 @@ export class Staged<S extends Schema = Record<string, unknown>> {
         const direct = strategy === "fast_forward" && this.#committed instanceof WorkingCopy && !readsFromIndex(versioned, root, this.#ctx.workingCopy ?? "auto");
         prepared = direct ? undefined : await this.#planMoveTo(commit, strategy === "fast_forward" ? { changes, newKeys } : undefined);
       },
-      policies: async (current: string | undefined, batch: WriteBatch) => {
+      policies: async (current: string | undefined, batch: WriteBatch, merging: boolean) => {
         if (current === this.#policyId && edits.length === 0) return current;
-        const headPolicy = current === this.#policyId ? policyBefore : current ? await loadPolicyObject(versioned, current) : EMPTY_POLICY;
+        const headPolicy = current === this.#policyId ? policyBefore : await loadPolicyObject(versioned, current);
         sides.theirs = headPolicy; // the head's values, for a three-way merge
         const policy = applyPolicyEdits(headPolicy, edits);
+        // Encoding edits were planned against our base (#reencode): values others committed
+        // meanwhile under the edited keys would keep the encoding the edit changes.
+        if (merging && edits.length > 0 && (hasOwnEncodings(headPolicy) || hasOwnEncodings(policy))) {
+          throw new ConcurrencyError(
+            `another writer committed while this commit changes content types in a store that uses content types with their own encoding; nothing was written and the staged changes are kept: refresh() (which drops them), then set the content types and values again`,
+            { branch },
+          );
+        }
         // Another writer changed the policy since our base: our values were encoded by the
         // old one, and must not land where a key now reads with another encoding.
         if (current !== this.#policyId) {
-          for (const key of changes.keys()) {
-            if (encodingFor(policy, key, codec) !== encodingFor(policyAfter, key, codec)) {
+          for (const [key, change] of changes) {
+            if (change !== null && encodingFor(policy, key, codec) !== encodingFor(policyAfter, key, codec)) {
               throw new ConcurrencyError(
                 `another writer changed how ${JSON.stringify(key)} is encoded (its content type) while this commit was in flight; nothing was written and the staged changes are kept: refresh() (which drops them) and make the changes again`,
                 { branch, key },
@@ -403,7 +411,7 @@ export class Staged<S extends Schema = Record<string, unknown>> {
           })
         : await landing;
     if (!outcome.merged) {
-      const conflicts = this.#decodeConflicts(outcome.conflicts ?? [], false);
+      const conflicts = this.#decodeConflicts(outcome.conflicts ?? [], false, sides);
       if (opts.onConflict === "abandon") {
         return (this.#lastMergeResult = { merged: false, commit: this.#base, strategy: outcome.strategy, autoMergedKeys: outcome.autoMergedKeys, carriedKeys: outcome.carriedKeys });
       }
@@ -609,7 +617,7 @@ export class Staged<S extends Schema = Record<string, unknown>> {
     if (id === undefined) return undefined;
     const bytes = await versioned.objects.get("v", id);
     if (!bytes) return undefined;
-    return decodeValue(this.#merges.codecFor(key, codec), bytes, key);
+    return decodeValue(encodingFor(await loadPolicyObject(versioned, commit.policies), key, codec), bytes, key); // that commit's encodings
   }
 
   /**
@@ -650,7 +658,7 @@ export class Staged<S extends Schema = Record<string, unknown>> {
       for (let attempt = 0; ; attempt++) {
         const head = await versioned.branchHead(branch);
         const outcome = await this.#mergeCommits(head, src, resolution, opts, true);
-        if (!outcome.merged) throw new MergeConflict(this.#decodeConflicts(outcome.conflicts ?? [], true), outcome.mergeErrors ?? {});
+        if (!outcome.merged) throw new MergeConflict(outcome.decodedConflicts ?? [], outcome.mergeErrors ?? {});
         const move = await this.#planMoveTo(outcome.commit);
         if (outcome.commit === head || (await versioned.moveBranch(branch, outcome.commit, head))) {
           this.#adopt(move);
@@ -670,10 +678,10 @@ export class Staged<S extends Schema = Record<string, unknown>> {
     const src = await versioned.resolveRef(source);
     const head = await versioned.branchHead(branch);
     const outcome = await this.#mergeCommits(head, src, "raise", {}, false);
-    return { ok: outcome.merged, conflicts: outcome.merged ? [] : this.#decodeConflicts(outcome.conflicts ?? [], true) };
+    return { ok: outcome.merged, conflicts: outcome.merged ? [] : (outcome.decodedConflicts ?? []) };
   }
 
-  async #mergeCommits(head: string, src: string, resolution: "raise" | "ours" | "theirs", opts: BranchMergeOptions, write: boolean): Promise<CommitOutcome> {
+  async #mergeCommits(head: string, src: string, resolution: "raise" | "ours" | "theirs", opts: BranchMergeOptions, write: boolean): Promise<CommitOutcome & { decodedConflicts?: Conflict[] }> {
     const { versioned, codec } = this.#ctx;
     const none = { autoMergedKeys: [] as string[], carriedKeys: [] as string[] };
     // One walk down both sides (batched per generation step on a remote backend) tells
@@ -687,12 +695,10 @@ export class Staged<S extends Schema = Record<string, unknown>> {
     // The engine merges "ours" (here: the source) onto "theirs" (the head); swap so user
     // merge functions see ours = this branch, theirs = the source.
     // Each side's values read by its own commit's policy; the result keeps the head's.
-    const policyOf = async (id: string) => {
-      const policies = (await versioned.getCommit(id)).policies;
-      return policies ? loadPolicyObject(versioned, policies) : EMPTY_POLICY;
-    };
+    const policyOf = (id: string) => loadPolicy(versioned, id);
     const [headPolicy, srcPolicy, basePolicy] = await Promise.all([policyOf(head), policyOf(src), bases.length === 1 ? policyOf(bases[0]) : undefined]);
-    const resolver = this.#merges.resolver(codec, {}, true, { base: basePolicy ?? headPolicy, ours: srcPolicy, theirs: headPolicy, result: headPolicy });
+    const sides: SidePolicies = { base: basePolicy ?? headPolicy, ours: srcPolicy, theirs: headPolicy, result: headPolicy };
+    const resolver = this.#merges.resolver(codec, {}, true, sides);
     const sided = resolution === "raise" ? resolver : {
       has: () => true,
       resolve: (key: string, base: Uint8Array | undefined, ours: Uint8Array | undefined, theirs: Uint8Array | undefined) =>
@@ -704,10 +710,11 @@ export class Staged<S extends Schema = Record<string, unknown>> {
       message: opts.message ?? `merge ${src.slice(0, 12)} into ${this.#branch}`,
       ...(opts.info !== undefined ? { info: opts.info } : {}),
     });
-    if (outcome.merged) await this.#assertSameEncodings(head, srcCommit.policies, [...(outcome.appliedKeys ?? []), ...outcome.autoMergedKeys]);
+    // Values a merge function decided are written with the head's encodings already.
+    if (outcome.merged) this.#assertSameEncodings(headPolicy, srcPolicy, outcome.appliedKeys ?? []);
     if (write && outcome.merged) await batch.flush();
     // For a branch merge, "carried" means what the source brought in.
-    return { ...outcome, carriedKeys: outcome.appliedKeys };
+    return { ...outcome, carriedKeys: outcome.appliedKeys, ...(outcome.merged ? {} : { decodedConflicts: this.#decodeConflicts(outcome.conflicts ?? [], true, sides) }) };
   }
 
   /**
@@ -715,12 +722,9 @@ export class Staged<S extends Schema = Record<string, unknown>> {
    * must be encoded the same way on both branches (key-encoding.ts); otherwise the merge
    * would store bytes the result reads with another encoding. Refused before any write.
    */
-  async #assertSameEncodings(head: string, srcPolicies: string | undefined, keys: readonly string[]): Promise<void> {
-    const { versioned, codec } = this.#ctx;
-    const headPolicies = (await versioned.getCommit(head)).policies;
-    if (headPolicies === srcPolicies) return;
-    const load = (id: string | undefined) => (id ? loadPolicyObject(versioned, id) : EMPTY_POLICY);
-    const [target, source] = await Promise.all([load(headPolicies), load(srcPolicies)]);
+  #assertSameEncodings(target: MergePolicy, source: MergePolicy, keys: readonly string[]): void {
+    const { codec } = this.#ctx;
+    if (target === source) return;
     for (const key of keys) {
       const [t, s] = [encodingFor(target, key, codec), encodingFor(source, key, codec)];
       if (t !== s) {
@@ -798,7 +802,7 @@ export class Staged<S extends Schema = Record<string, unknown>> {
     const id = await versioned.resolveRef(ref);
     const commit = await versioned.getCommit(id);
     // Read with that commit's own policy: the encodings its values were written with.
-    const policy = commit.policies ? await loadPolicyObject(versioned, commit.policies) : EMPTY_POLICY;
+    const policy = await loadPolicyObject(versioned, commit.policies);
     return new Snapshot(versioned, id, commit.root, (key, bytes) => decodeValue(encodingFor(policy, key, codec), bytes, key));
   }
 
@@ -812,7 +816,7 @@ export class Staged<S extends Schema = Record<string, unknown>> {
     const valueId = await getValueId(versioned.nodes, commit.root, key);
     const [bytes, commitBytes] = await Promise.all([valueId === undefined ? undefined : versioned.objects.get("v", valueId), versioned.objects.get("c", id)]);
     if (!commitBytes) throw new RefError(id, `commit ${id} does not exist in this store`);
-    const keyCodec = encodingFor(commit.policies ? await loadPolicyObject(versioned, commit.policies) : EMPTY_POLICY, key, codec);
+    const keyCodec = encodingFor(await loadPolicyObject(versioned, commit.policies), key, codec);
     return buildProof({ commit: id, commitBytes, root: commit.root, key, path, bytes, codec: keyCodec.name, value: bytes === undefined ? undefined : decodeValue(keyCodec, bytes, key) });
   }
 
@@ -912,13 +916,15 @@ export class Staged<S extends Schema = Record<string, unknown>> {
     return new Staged<S>(this.#ctx, branch, commitId, copy, merges, commit.policies) as Store<S>;
   }
 
-  #decodeConflicts(raw: RawConflict[], swap: boolean): Conflict[] {
+  /** Conflicts with decoded sides, each read by its commit's policy (`sides`, the engine's sides). */
+  #decodeConflicts(raw: RawConflict[], swap: boolean, sides: Partial<SidePolicies>): Conflict[] {
     const { codec } = this.#ctx;
+    const persisted = this.#merges.persistedPolicy();
     return raw.map((c) => {
-      const kc = this.#merges.codecFor(c.key, codec);
-      const dec = (b: Uint8Array | undefined) => (b === undefined ? undefined : safeDecode(kc, b, c.key));
-      const [ours, theirs] = swap ? [dec(c.theirs), dec(c.ours)] : [dec(c.ours), dec(c.theirs)];
-      return { key: c.key, base: dec(c.base), ours, theirs };
+      const dec = (b: Uint8Array | undefined, side: "base" | "ours" | "theirs") =>
+        b === undefined ? undefined : safeDecode(encodingFor(sides[side] ?? persisted, c.key, codec), b, c.key);
+      const [ours, theirs] = swap ? [dec(c.theirs, "theirs"), dec(c.ours, "ours")] : [dec(c.ours, "ours"), dec(c.theirs, "theirs")];
+      return { key: c.key, base: dec(c.base, "base"), ours, theirs };
     });
   }
 

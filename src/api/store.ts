@@ -81,7 +81,9 @@ export async function store(options: StoreOptions = {}): Promise<Store | LiveSto
   const kv = await openBackend(options);
   try {
     const create = options.create !== false;
-    const versioned = await Versioned.open(kv, { create, codec: requested?.name ?? DEFAULT_CODEC });
+    // A store that records no codec (made before codecs were recorded) gains one only when
+    // the option names it: the default could be the wrong guess.
+    const versioned = await Versioned.open(kv, { create, codec: requested?.name ?? DEFAULT_CODEC, ...(requested ? { upgradeCodec: requested.name } : {}) });
     const codec = storeCodec(requested, versioned.codecName, kv.description);
     if (type === "live") return await Live.open(kv, codec);
     if (workingCopy === "index" && !versioned.objects.syncReads) {

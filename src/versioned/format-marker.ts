@@ -21,18 +21,20 @@ export function formatRecord(codec?: string): Uint8Array {
 /**
  * Checks that `kv` holds a kvgit store we can read, or is empty (then, unless `readOnly`,
  * claims it by writing the format record with CAS). Foreign, corrupt or newer data is a
- * FormatError and nothing is written. `codec` is the codec name to record where none is
- * recorded yet (unless `readOnly`). Returns the codec name the record holds afterwards.
+ * FormatError and nothing is written. `codec` is the codec name a new record holds;
+ * `upgradeCodec` the one to add to an existing record that names none (only a codec the
+ * caller asked for explicitly: guessing would stamp a wrong one on the store for good).
+ * Neither is written when `readOnly`. Returns the codec name the record holds afterwards.
  */
-export async function ensureFormat(kv: KVStore, readOnly = false, codec?: string): Promise<string | undefined> {
+export async function ensureFormat(kv: KVStore, readOnly = false, codec?: string, upgradeCodec?: string): Promise<string | undefined> {
   for (;;) {
     const existing = await backendCall(kv, "get", () => kv.get(FORMAT_KEY));
     if (!existing) break;
     const stored = checkRecord(kv, existing);
-    if (stored !== undefined || readOnly || codec === undefined) return stored;
+    if (stored !== undefined || readOnly || upgradeCodec === undefined) return stored;
     // CAS from the record we read: a rival recording another codec first wins, and the
     // next round reports its codec.
-    if (await backendCall(kv, "cas", () => kv.cas(FORMAT_KEY, formatRecord(codec), existing))) return codec;
+    if (await backendCall(kv, "cas", () => kv.cas(FORMAT_KEY, formatRecord(upgradeCodec), existing))) return upgradeCodec;
   }
   for await (const key of kv.keys()) {
     const ours = KVGIT_PREFIXES.some((p) => key.startsWith(p));

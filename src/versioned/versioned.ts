@@ -39,9 +39,9 @@ export interface CommitRequest {
   prepare?: (outcome: { commit: string; root: string; strategy: "fast_forward" | "three_way" }) => Promise<void>;
   /**
    * The merge-policy object id for the new commit, given the policy id of the commit it is
-   * made on top of (the base, or the head when merging). Default: keep that one.
+   * made on top of (the base, or the head when merging: `merging` true). Default: keep that one.
    */
-  policies?: (current: string | undefined, batch: WriteBatch) => Promise<string | undefined>;
+  policies?: (current: string | undefined, batch: WriteBatch, merging: boolean) => Promise<string | undefined>;
 }
 
 export interface CommitOutcome {
@@ -91,9 +91,9 @@ export class Versioned {
    * Opens (and for an empty backend, initialises — unless `create` is false) a store.
    * Foreign data: FormatError; an empty backend with `create: false`: FormatError too.
    */
-  static async open(kv: KVStore, opts: { create?: boolean; codec?: string } = {}): Promise<Versioned> {
+  static async open(kv: KVStore, opts: { create?: boolean; codec?: string; upgradeCodec?: string } = {}): Promise<Versioned> {
     const create = opts.create !== false;
-    const codec = await ensureFormat(kv, !create, opts.codec);
+    const codec = await ensureFormat(kv, !create, opts.codec, opts.upgradeCodec);
     if (!create && (await backendCall(kv, "get", () => kv.get(FORMAT_KEY))) === undefined) {
       throw new FormatError(`there is no kvgit store at ${kv.description}; nothing was written`, { backend: kv.description });
     }
@@ -256,8 +256,8 @@ export class Versioned {
       throw err;
     });
     const annotated = req.message !== undefined || req.info !== undefined;
-    const policyFor = async (current: string | undefined) => (req.policies ? req.policies(current, batch) : current);
-    const policies = await policyFor(baseCommit.policies);
+    const policyFor = async (current: string | undefined, merging: boolean) => (req.policies ? req.policies(current, batch, merging) : current);
+    const policies = await policyFor(baseCommit.policies, false);
     if (oursRoot === baseCommit.root && !annotated && policies === baseCommit.policies) {
       return { merged: true, commit: req.base, strategy: "no_op", autoMergedKeys: [], carriedKeys: [] };
     }
@@ -275,7 +275,7 @@ export class Versioned {
       } else {
         if (attempt === 0) await this.assertBaseStored(req.branch, req.base);
         const headPolicies = (await this.commits.get(head)).policies;
-        const merged = await policyFor(headPolicies);
+        const merged = await policyFor(headPolicies, true);
         outcome = await this.mergeInto(batch, head, req.base, oursRoot, req.resolver, { ...annotations(req), policies: merged }, true);
         if (!outcome.merged) return outcome;
       }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CodecError, ConcurrencyError, MemoryStore, NotSupportedError, counter, jsonValue, store, type ContentType } from "kvgit";
+import { CodecError, ConcurrencyError, MemoryStore, MergeConflict, NotSupportedError, counter, jsonValue, registerContentType, store, unregisterContentType, type ContentType } from "kvgit";
 
 const text = (b: Uint8Array | undefined) => (b === undefined ? undefined : new TextDecoder().decode(b));
 
@@ -172,5 +172,86 @@ describe("a content type with its own encoding changes how a key is stored, neve
     expect(r.merged).toBe(true);
     expect(main.k).toEqual({ v: 2 });
     expect((await store({ backend })).k).toEqual({ v: 2 });
+  });
+
+  it("a commit changing encodings that has to merge with another writer's commit is refused: no key of theirs is left in the wrong encoding", async () => {
+    const backend = new MemoryStore();
+    const a = await store({ backend });
+    a["p/a"] = 5;
+    await a.commit();
+    const b = await store({ backend });
+    a.setContentType("p/", jsonValue(), { prefix: true });
+    b["p/new"] = { y: 2 };
+    await b.commit();
+    const base = a.currentCommit;
+    const err = await a.commit().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConcurrencyError);
+    expect(a.currentCommit).toBe(base);
+    expect(a.hasChanges).toBe(true);
+    const fresh = await store({ backend });
+    expect([fresh["p/a"], fresh["p/new"]]).toEqual([5, { y: 2 }]);
+    await a.refresh();
+    a.setContentType("p/", jsonValue(), { prefix: true });
+    await a.commit();
+    const after = await store({ backend });
+    expect([after["p/a"], after["p/new"]]).toEqual([5, { y: 2 }]);
+    expect(await storedValueText(backend, "p/new")).toBe('{"y":2}');
+  });
+
+  it("a key stored with an unregistered type's own encoding is a NotSupportedError to read or write; a merge-only type is not needed", async () => {
+    const upper: ContentType<string> = {
+      name: "test:upper-text",
+      encode: (v) => new TextEncoder().encode(`U:${v}`),
+      decode: (b) => new TextDecoder().decode(b).slice(2),
+      merge: (_b, o, t) => t ?? o ?? "",
+    };
+    const mergeOnly: ContentType<string> = { name: "test:merge-only", merge: (_b, o, t) => t ?? o ?? "" };
+    const backend = new MemoryStore();
+    const a = await store({ backend });
+    a.setContentType("t", upper);
+    a.setContentType("m", mergeOnly);
+    a.t = "abc";
+    a.m = "plain";
+    await a.commit();
+    unregisterContentType("test:upper-text");
+    unregisterContentType("test:merge-only");
+    try {
+      const b = await store({ backend });
+      expect(b.m).toBe("plain");
+      expect(() => b.t).toThrow(NotSupportedError);
+      expect(() => b.t).toThrow(/"test:upper-text".*registerContentType/);
+      b.t = "xyz";
+      const head = b.currentCommit;
+      await expect(b.commit()).rejects.toBeInstanceOf(NotSupportedError);
+      expect(b.currentCommit).toBe(head);
+      b.delete("t");
+      b.m = "still fine";
+      await b.commit();
+    } finally {
+      registerContentType(upper);
+      registerContentType(mergeOnly);
+    }
+    const c = await store({ backend });
+    expect([c.t, c.m]).toEqual([undefined, "still fine"]);
+  });
+
+  it("peek() and conflict reports read each commit's values with that commit's encodings", async () => {
+    const backend = new MemoryStore();
+    const main = await store({ backend });
+    main.k = "base";
+    await main.commit();
+    const dev = await main.createBranch("dev");
+    dev.setContentType("k", jsonValue());
+    dev.k = "hello";
+    await dev.commit();
+    expect(await main.peek("k", { branch: "dev" })).toBe("hello");
+    main.k = "main";
+    await main.commit();
+    const other = await main.createBranch("other");
+    other.setContentType("k", jsonValue());
+    await other.commit();
+    const err = (await dev.merge("other").catch((e: unknown) => e)) as MergeConflict;
+    expect(err).toBeInstanceOf(MergeConflict);
+    expect(err.conflicts).toEqual([{ key: "k", base: "base", ours: "hello", theirs: "main" }]);
   });
 });

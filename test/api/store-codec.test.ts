@@ -61,6 +61,8 @@ describe("a store records the codec its values are written with", () => {
     const reader = await store({ backend, codec: "superjson", create: false });
     expect(reader.n).toBe(7);
     expect((await formatRecord(backend)).codec).toBeUndefined();
+    await store({ backend }); // no codec option: nothing is guessed and stamped
+    expect((await formatRecord(backend)).codec).toBeUndefined();
     await store({ backend, codec: "superjson" });
     expect((await formatRecord(backend)).codec).toBe("superjson");
     await expect(store({ backend, codec: "msgpack" })).rejects.toBeInstanceOf(CodecError);
