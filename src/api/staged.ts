@@ -27,7 +27,7 @@ import { assertContentType, builtinContentType, hasContentType, registerContentT
 import { encodingFor, hasOwnEncodings } from "./key-encoding.ts";
 import type { WriteBatch } from "../objects/object-store.ts";
 import { setOwnValue } from "../merge/equal.ts";
-import { checkCommitOptions, checkedKeySet } from "./commit-options.ts";
+import { checkCommitOptions, checkedKeySet, checkOptionsObject } from "./commit-options.ts";
 import { checkedAnnotations } from "../versioned/commit-object.ts";
 
 /** Everything a store object needs to move to another commit, read ahead of time. */
@@ -291,7 +291,7 @@ export class Staged<S extends Schema = Record<string, unknown>> {
   setDefaultMerge(fn: MergeFn | undefined, opts: { prefix?: string } = {}): void {
     if (fn !== undefined && typeof fn !== "function") throw new TypeError(`default merge must be a function`);
     // setDefaultMerge(fn, "ns/") would otherwise set the default for every key.
-    if (opts === null || typeof opts !== "object") throw new TypeError(`setDefaultMerge() takes an options object ({ prefix? }) as its second argument, got ${opts === null ? "null" : typeof opts}`);
+    checkOptionsObject(opts, "setDefaultMerge()", "{ prefix? }");
     if (opts.prefix !== undefined && typeof opts.prefix !== "string") throw new TypeError(`setDefaultMerge() option "prefix" must be a string, got ${typeof opts.prefix}`);
     this.#merges.setDefaultMerge(fn, opts.prefix ?? "");
   }
@@ -483,7 +483,7 @@ export class Staged<S extends Schema = Record<string, unknown>> {
 
   /** Walks every branch and re-hashes every reachable commit, index node and value. */
   async verify(opts: { onProgress?: (objectsChecked: number) => void } = {}): Promise<VerifyReport> {
-    if (opts === null || typeof opts !== "object") throw new TypeError(`verify() takes an options object ({ onProgress? }), got ${opts === null ? "null" : typeof opts}`);
+    checkOptionsObject(opts, "verify()", "{ onProgress? }");
     if (opts.onProgress !== undefined && typeof opts.onProgress !== "function") {
       throw new TypeError(`verify() option "onProgress" must be a function (objectsChecked: number) => void, got ${typeof opts.onProgress}`);
     }
@@ -647,9 +647,7 @@ export class Staged<S extends Schema = Record<string, unknown>> {
   merge(source: string, opts: BranchMergeOptions = {}): Promise<MergeResult> {
     return this.#serial(async () => {
       const branch = this.#requireBranch("merge");
-      if (opts === null || typeof opts !== "object") {
-        throw new TypeError(`merge() takes an options object ({ resolution?, message?, info? }) as its second argument, got ${opts === null ? "null" : typeof opts}`);
-      }
+      checkOptionsObject(opts, "merge()", "{ resolution?, message?, info? }");
       const resolution = opts.resolution ?? "raise";
       if (!["raise", "ours", "theirs"].includes(resolution)) throw new RangeError(`resolution must be "raise", "ours" or "theirs", got ${JSON.stringify(resolution)}`);
       checkedAnnotations(opts); // also when the merge turns out a fast-forward, which writes no commit

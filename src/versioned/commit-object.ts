@@ -194,7 +194,7 @@ function propertyPath(key: string): string {
 }
 
 /** "a Map", "a function", "undefined", "number 42": what a value is, for an error message. */
-function describeValue(v: unknown): string {
+export function describeValue(v: unknown): string {
   if (v === null) return "null";
   switch (typeof v) {
     case "undefined":
