@@ -1,6 +1,7 @@
 import type { Versioned } from "../versioned/versioned.ts";
 import type { WriteBatch } from "../objects/object-store.ts";
 import { FormatError } from "../errors.ts";
+import { getRegisteredContentType, hasContentType } from "../merge/registry.ts";
 
 /**
  * Merge policies stored with a branch (SPEC §5.5): content type *names* attached to keys
@@ -24,22 +25,22 @@ export interface PolicyEdit {
   readonly target: string;
   readonly prefix: boolean;
   readonly name: string | null;
-  /** Whether the named type has its own encoding. */
-  readonly encoded?: boolean;
 }
 
 export function applyPolicyEdits(policy: MergePolicy, edits: Iterable<PolicyEdit>): MergePolicy {
   const keys = new Map(policy.keys);
   const prefixes = new Map(policy.prefixes);
-  const encoded = new Set(policy.encoded ?? []);
   for (const e of edits) {
     const map = e.prefix ? prefixes : keys;
     if (e.name === null) map.delete(e.target);
     else map.set(e.target, e.name);
-    if (e.name !== null && e.encoded) encoded.add(e.name);
   }
-  const named = new Set([...keys.values(), ...prefixes.values()]);
-  for (const name of encoded) if (!named.has(name)) encoded.delete(name);
+  // Listed: every named type this process knows to have its own encoding, and those an
+  // earlier writer listed (it may know types this process does not).
+  const encoded = new Set<string>();
+  for (const name of new Set([...keys.values(), ...prefixes.values()])) {
+    if (policy.encoded?.has(name) || (hasContentType(name) && getRegisteredContentType(name).encode !== undefined)) encoded.add(name);
+  }
   return encoded.size > 0 ? { keys, prefixes, encoded } : { keys, prefixes };
 }
 

@@ -24,7 +24,7 @@ import { IndexedWorkingCopy } from "./indexed-working-copy.ts";
 import { StoreValueDecoder } from "./value-decoder.ts";
 import { applyPolicyEdits, loadPolicy, loadPolicyObject, putPolicy, type MergePolicy, type PolicyEdit } from "./merge-policy.ts";
 import { assertContentType, builtinContentType, hasContentType, registerContentType } from "../merge/registry.ts";
-import { encodingFor, hasOwnEncodings } from "./key-encoding.ts";
+import { encodingFor, hasOwnEncodings, policyNameFor } from "./key-encoding.ts";
 import type { WriteBatch } from "../objects/object-store.ts";
 import { setOwnValue } from "../merge/equal.ts";
 import { checkCommitOptions, checkedKeySet, checkOptionsObject } from "./commit-options.ts";
@@ -315,7 +315,7 @@ export class Staged<S extends Schema = Record<string, unknown>> {
     }
     const prefix = opts.prefix === true;
     this.#merges.setContentType(key, ct, prefix);
-    if (opts.persist !== false) this.#policyEdits = [...this.#policyEdits, { target: key, prefix, name: ct?.name ?? null, encoded: ct?.encode !== undefined }];
+    if (opts.persist !== false) this.#policyEdits = [...this.#policyEdits, { target: key, prefix, name: ct?.name ?? null }];
   }
 
   getContentType(key: string): ContentType | undefined {
@@ -359,7 +359,7 @@ export class Staged<S extends Schema = Record<string, unknown>> {
     let committedPolicy: MergePolicy | undefined;
     let prepared: Move | undefined;
     // onConflict "abandon" covers both ways of not landing (SPEC §4.3): a conflict, and a
-    // head that kept moving (or whose history was swept) through every retry.
+    // head that kept moving through every retry.
     const landing = versioned.commit({
       branch,
       base: this.#base,
@@ -373,8 +373,9 @@ export class Staged<S extends Schema = Record<string, unknown>> {
         const direct = strategy === "fast_forward" && this.#committed instanceof WorkingCopy && !readsFromIndex(versioned, root, this.#ctx.workingCopy ?? "auto");
         prepared = direct ? undefined : await this.#planMoveTo(commit, strategy === "fast_forward" ? { changes, newKeys } : undefined);
       },
-      policies: async (current: string | undefined, batch: WriteBatch, merging: boolean) => {
+      policies: async (current: string | undefined, batch: WriteBatch, mergingWith: string | undefined) => {
         if (current === this.#policyId && edits.length === 0) return current;
+        const merging = mergingWith !== undefined;
         const headPolicy = current === this.#policyId ? policyBefore : await loadPolicyObject(versioned, current);
         sides.theirs = headPolicy; // the head's values, for a three-way merge
         const policy = applyPolicyEdits(headPolicy, edits);
@@ -383,6 +384,15 @@ export class Staged<S extends Schema = Record<string, unknown>> {
         if (merging && edits.length > 0 && (hasOwnEncodings(headPolicy) || hasOwnEncodings(policy))) {
           throw new ConcurrencyError(
             `another writer committed while this commit changes content types in a store that uses content types with their own encoding; nothing was written and the staged changes are kept: refresh() (which drops them), then set the content types and values again`,
+            { branch },
+          );
+        }
+        // The head does not descend from our base (someone reset or rebased the branch): the
+        // merge base is older than ours, and values changed between it and our base (a
+        // re-encoding among them) would land under the head's policy unchecked.
+        if (merging && current !== this.#policyId && (hasOwnEncodings(headPolicy) || hasOwnEncodings(policyBefore)) && !(await versioned.commits.isAncestor(this.#base, mergingWith))) {
+          throw new ConcurrencyError(
+            `the branch was reset or rebased to a line that does not contain this store object's commit, and content types with their own encoding differ between the two; nothing was written and the staged changes are kept: refresh() (which drops them) and make the changes again`,
             { branch },
           );
         }
@@ -406,7 +416,8 @@ export class Staged<S extends Schema = Record<string, unknown>> {
     const outcome: CommitOutcome =
       opts.onConflict === "abandon"
         ? await landing.catch((err: unknown): CommitOutcome => {
-            if (!(err instanceof ConcurrencyError)) throw err;
+            // Only the head that kept moving: a swept base or an encoding race needs refresh().
+            if (!(err instanceof ConcurrencyError) || !("attempts" in err.data)) throw err;
             return { merged: false, commit: this.#base, strategy: "three_way", autoMergedKeys: [], carriedKeys: [] };
           })
         : await landing;
@@ -697,10 +708,16 @@ export class Staged<S extends Schema = Record<string, unknown>> {
     const [headPolicy, srcPolicy, basePolicy] = await Promise.all([policyOf(head), policyOf(src), bases.length === 1 ? policyOf(bases[0]) : undefined]);
     const sides: SidePolicies = { base: basePolicy ?? headPolicy, ours: srcPolicy, theirs: headPolicy, result: headPolicy };
     const resolver = this.#merges.resolver(codec, {}, true, sides);
+    // A side picked by `resolution` keeps its value; the source's bytes are re-encoded when
+    // the target reads the key with another encoding (engine "ours" is the source).
+    const fromSource = (key: string, bytes: Uint8Array) => {
+      const [from, to] = [encodingFor(srcPolicy, key, codec), encodingFor(headPolicy, key, codec)];
+      return from === to ? bytes : encodeValue(to, decodeValue(from, bytes, key), key);
+    };
     const sided = resolution === "raise" ? resolver : {
       has: () => true,
       resolve: (key: string, base: Uint8Array | undefined, ours: Uint8Array | undefined, theirs: Uint8Array | undefined) =>
-        resolver.has(key) ? resolver.resolve(key, base, ours, theirs) : resolution === "ours" ? (theirs ?? null) : (ours ?? null),
+        resolver.has(key) ? resolver.resolve(key, base, ours, theirs) : resolution === "ours" ? (theirs ?? null) : ours === undefined ? null : fromSource(key, ours),
     };
     const batch = versioned.objects.batch();
     const srcCommit = await versioned.getCommit(src);
@@ -708,8 +725,8 @@ export class Staged<S extends Schema = Record<string, unknown>> {
       message: opts.message ?? `merge ${src.slice(0, 12)} into ${this.#branch}`,
       ...(opts.info !== undefined ? { info: opts.info } : {}),
     });
-    // Values a merge function decided are written with the head's encodings already.
-    if (outcome.merged) this.#assertSameEncodings(headPolicy, srcPolicy, outcome.appliedKeys ?? []);
+    // Values a merge function or `resolution` decided are written with the head's encodings already.
+    if (outcome.merged) await this.#assertSameEncodings(headPolicy, srcPolicy, srcCommit.root, outcome.appliedKeys ?? []);
     if (write && outcome.merged) await batch.flush();
     // For a branch merge, "carried" means what the source brought in.
     return { ...outcome, carriedKeys: outcome.appliedKeys, ...(outcome.merged ? {} : { decodedConflicts: this.#decodeConflicts(outcome.conflicts ?? [], true, sides) }) };
@@ -720,12 +737,12 @@ export class Staged<S extends Schema = Record<string, unknown>> {
    * must be encoded the same way on both branches (key-encoding.ts); otherwise the merge
    * would store bytes the result reads with another encoding. Refused before any write.
    */
-  #assertSameEncodings(target: MergePolicy, source: MergePolicy, keys: readonly string[]): void {
-    const { codec } = this.#ctx;
+  async #assertSameEncodings(target: MergePolicy, source: MergePolicy, sourceRoot: string, keys: readonly string[]): Promise<void> {
+    const { codec, versioned } = this.#ctx;
     if (target === source) return;
     for (const key of keys) {
       const [t, s] = [encodingFor(target, key, codec), encodingFor(source, key, codec)];
-      if (t !== s) {
+      if (t !== s && (await getValueId(versioned.nodes, sourceRoot, key)) !== undefined) { // a deletion carries no bytes
         throw new NotSupportedError(
           `cannot merge: ${JSON.stringify(key)} is stored with the ${JSON.stringify(s.name)} encoding on the source and ${JSON.stringify(t.name)} on ${JSON.stringify(this.#branch)} (their content types differ); attach the same content type to it on both branches and commit, then merge. Nothing was written.`,
           { op: "merge", key },
@@ -847,6 +864,15 @@ export class Staged<S extends Schema = Record<string, unknown>> {
     for (const key of keys) {
       const entry = written.has(key) ? undefined : this.#committed.get(key);
       if (!entry) continue;
+      // Changing the type of a key whose current type this process does not know could leave
+      // bytes of an unknown encoding to be read with another one.
+      const current = policyNameFor(before, key);
+      if (current !== undefined && current !== policyNameFor(after, key) && !hasContentType(current)) {
+        throw new NotSupportedError(
+          `cannot change the content type of ${JSON.stringify(key)}: its values are stored by content type ${JSON.stringify(current)}, which this process has not registered; call registerContentType() with it first. Nothing was written.`,
+          { contentType: current, key },
+        );
+      }
       const from = encodingFor(before, key, codec);
       const to = encodingFor(after, key, codec);
       if (from === to) continue;
@@ -919,8 +945,7 @@ export class Staged<S extends Schema = Record<string, unknown>> {
     const { codec } = this.#ctx;
     const persisted = this.#merges.persistedPolicy();
     return raw.map((c) => {
-      const dec = (b: Uint8Array | undefined, side: "base" | "ours" | "theirs") =>
-        b === undefined ? undefined : safeDecode(encodingFor(sides[side] ?? persisted, c.key, codec), b, c.key);
+      const dec = (b: Uint8Array | undefined, side: "base" | "ours" | "theirs") => (b === undefined ? undefined : safeDecode(() => encodingFor(sides[side] ?? persisted, c.key, codec), b, c.key));
       const [ours, theirs] = swap ? [dec(c.theirs, "theirs"), dec(c.ours, "ours")] : [dec(c.ours, "ours"), dec(c.theirs, "theirs")];
       return { key: c.key, base: dec(c.base, "base"), ours, theirs };
     });
@@ -935,9 +960,10 @@ export class Staged<S extends Schema = Record<string, unknown>> {
 }
 
 /** A conflict's value for the error report: decoded, or the raw bytes if they do not decode. */
-function safeDecode(codec: Codec, bytes: Uint8Array, key: string): unknown {
+/** The decoded value, or the bytes themselves when they cannot be decoded here. */
+function safeDecode(codec: () => Codec, bytes: Uint8Array, key: string): unknown {
   try {
-    return decodeValue(codec, bytes, key);
+    return decodeValue(codec(), bytes, key);
   } catch {
     return bytes;
   }

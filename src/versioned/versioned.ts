@@ -39,9 +39,10 @@ export interface CommitRequest {
   prepare?: (outcome: { commit: string; root: string; strategy: "fast_forward" | "three_way" }) => Promise<void>;
   /**
    * The merge-policy object id for the new commit, given the policy id of the commit it is
-   * made on top of (the base, or the head when merging: `merging` true). Default: keep that one.
+   * made on top of (the base, or, when merging, the head: `mergingWith` is then its id).
+   * Default: keep that one.
    */
-  policies?: (current: string | undefined, batch: WriteBatch, merging: boolean) => Promise<string | undefined>;
+  policies?: (current: string | undefined, batch: WriteBatch, mergingWith: string | undefined) => Promise<string | undefined>;
 }
 
 export interface CommitOutcome {
@@ -256,8 +257,8 @@ export class Versioned {
       throw err;
     });
     const annotated = req.message !== undefined || req.info !== undefined;
-    const policyFor = async (current: string | undefined, merging: boolean) => (req.policies ? req.policies(current, batch, merging) : current);
-    const policies = await policyFor(baseCommit.policies, false);
+    const policyFor = async (current: string | undefined, mergingWith: string | undefined) => (req.policies ? req.policies(current, batch, mergingWith) : current);
+    const policies = await policyFor(baseCommit.policies, undefined);
     if (oursRoot === baseCommit.root && !annotated && policies === baseCommit.policies) {
       return { merged: true, commit: req.base, strategy: "no_op", autoMergedKeys: [], carriedKeys: [] };
     }
@@ -275,7 +276,7 @@ export class Versioned {
       } else {
         if (attempt === 0) await this.assertBaseStored(req.branch, req.base);
         const headPolicies = (await this.commits.get(head)).policies;
-        const merged = await policyFor(headPolicies, true);
+        const merged = await policyFor(headPolicies, head);
         outcome = await this.mergeInto(batch, head, req.base, oursRoot, req.resolver, { ...annotations(req), policies: merged }, true);
         if (!outcome.merged) return outcome;
       }

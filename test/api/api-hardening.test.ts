@@ -280,6 +280,20 @@ describe("behaviour users rely on, pinned", () => {
     expect([fresh.x, fresh.y]).toEqual([0, moves]);
   }, 30_000);
 
+  it("onConflict: \"abandon\" does not hide a base swept by garbage collection: that still raises, telling to refresh()", async () => {
+    const backend = new MemoryStore();
+    const a = await store({ backend });
+    a.x = 1;
+    await a.commit();
+    const b = await store({ backend });
+    b.y = 2;
+    await b.commit();
+    await b.rebase({ keepKeys: ["x", "y"], orphanMinAgeMs: 0 });
+    a.z = 3;
+    await expect(a.commit({ onConflict: "abandon" })).rejects.toThrow(/refresh\(\)/);
+    expect(a.z).toBe(3);
+  });
+
   it("onConflict: \"abandon\" also covers a head that keeps moving: merged false, staged changes and currentCommit kept", async () => {
     const backend = new LosingCasStore();
     const s = await store({ backend });

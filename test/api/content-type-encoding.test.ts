@@ -254,4 +254,102 @@ describe("a content type with its own encoding changes how a key is stored, neve
     expect(err).toBeInstanceOf(MergeConflict);
     expect(err.conflicts).toEqual([{ key: "k", base: "base", ours: "hello", theirs: "main" }]);
   });
+
+  it("merge(..., { resolution: \"theirs\" }) re-encodes the source's value for the target; a deletion merges across encodings", async () => {
+    const backend = new MemoryStore();
+    const main = await store({ backend });
+    main.k = "base";
+    main.gone = "x";
+    await main.commit();
+    const dev = await main.createBranch("dev");
+    dev.setContentType("k", jsonValue());
+    dev.k = { from: "dev" };
+    dev.setContentType("gone", jsonValue());
+    await dev.commit();
+    dev.delete("gone");
+    await dev.commit();
+    main.k = "main";
+    await main.commit();
+    const r = await main.merge("dev", { resolution: "theirs" });
+    expect(r.autoMergedKeys).toEqual(["k"]);
+    expect(main.k).toEqual({ from: "dev" });
+    const fresh = await store({ backend });
+    expect([fresh.k, fresh.gone]).toEqual([{ from: "dev" }, undefined]);
+    expect(await storedValueText(backend, "k")).not.toBe('{"from":"dev"}'); // main's encoding, msgpack
+  });
+
+  it("a commit merging onto a branch reset behind its base, with own-encoding types in play, is refused", async () => {
+    const backend = new MemoryStore();
+    const s = await store({ backend });
+    s.k = 1;
+    const c1 = (await s.commit()).commit;
+    s.setContentType("k", jsonValue());
+    await s.commit();
+    const a = await store({ backend });
+    const b = await store({ backend });
+    expect(await b.resetTo(c1)).toBe(true);
+    a.z = 5;
+    await expect(a.commit()).rejects.toBeInstanceOf(ConcurrencyError);
+    const fresh = await store({ backend });
+    expect([fresh.k, fresh.z]).toEqual([1, undefined]);
+  });
+
+  it("without a type registered: changing it is refused, and a conflict report and abandon still work", async () => {
+    const upper: ContentType<string> = {
+      name: "test:upper-2",
+      encode: (v) => new TextEncoder().encode(`U:${v}`),
+      decode: (b) => new TextDecoder().decode(b).slice(2),
+      merge: (_b, o, t) => t ?? o ?? "",
+    };
+    const backend = new MemoryStore();
+    const a = await store({ backend });
+    a.setContentType("k", upper);
+    a.k = "abc";
+    await a.commit();
+    const c = await store({ backend });
+    unregisterContentType("test:upper-2");
+    try {
+      const b = await store({ backend });
+      b.setContentType("k", undefined);
+      await expect(b.commit()).rejects.toThrow(/cannot change the content type of "k".*"test:upper-2".*registerContentType/);
+      const d = await store({ backend });
+      registerContentType(upper);
+      c.k = "new";
+      await c.commit();
+      unregisterContentType("test:upper-2");
+      d.delete("k"); // delete vs modify: a conflict whose sides cannot be decoded here
+      const r = await d.commit({ onConflict: "abandon", mergeFns: {} });
+      expect(r.merged).toBe(false);
+      const err = (await d.commit().catch((e: unknown) => e)) as MergeConflict;
+      expect(err).toBeInstanceOf(MergeConflict);
+      expect(err.conflicts[0].ours).toBeUndefined();
+      expect(err.conflicts[0].theirs).toBeInstanceOf(Uint8Array); // undecodable here: the bytes
+    } finally {
+      registerContentType(upper);
+    }
+    expect((await store({ backend })).k).toBe("new");
+  });
+
+  it("a policy lists a registered type's own encoding even when attached through another object of that name", async () => {
+    const upper: ContentType<string> = {
+      name: "test:upper-3",
+      encode: (v) => new TextEncoder().encode(`U:${v}`),
+      decode: (b) => new TextDecoder().decode(b).slice(2),
+      merge: (_b, o, t) => t ?? o ?? "",
+    };
+    registerContentType(upper);
+    const backend = new MemoryStore();
+    const a = await store({ backend });
+    a.setContentType("k", { name: "test:upper-3", merge: upper.merge });
+    a.k = "abc";
+    await a.commit();
+    expect(await storedValueText(backend, "k")).toBe("U:abc");
+    unregisterContentType("test:upper-3");
+    try {
+      const b = await store({ backend });
+      expect(() => b.k).toThrow(NotSupportedError);
+    } finally {
+      registerContentType(upper);
+    }
+  });
 });
