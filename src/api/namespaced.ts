@@ -132,8 +132,9 @@ export class Namespaced<S extends object = Record<string, unknown>> {
     this.#root.setMergeFn(this.#k(key), fn);
   }
 
+  /** With `{ prefix: true }`, `""` attaches the type to every key of the namespace. */
   setContentType(key: string, ct: ContentType | undefined, opts: { prefix?: boolean; persist?: boolean } = {}): void {
-    this.#root.setContentType(this.#k(key), ct, opts);
+    this.#root.setContentType(key === "" && opts?.prefix === true ? this.#prefix : this.#k(key), ct, opts);
   }
 
   getContentType(key: string): ContentType | undefined {

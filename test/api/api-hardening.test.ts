@@ -217,6 +217,24 @@ describe("namespaces", () => {
     expect(live.get("ns/a")).toBe(1);
   });
 
+  it("a namespace attaches a content type to all its keys with setContentType(\"\", ct, { prefix: true })", async () => {
+    const backend = new MemoryStore();
+    const a = await store({ backend });
+    a.namespace("hits").setContentType("", counter(), { prefix: true });
+    a.set("hits/x", 0);
+    a.set("other", 0);
+    await a.commit();
+    expect(a.getContentType("hits/x")?.name).toBe("counter");
+    expect(a.getContentType("other")).toBeUndefined();
+    expect(() => a.namespace("hits").setContentType("", counter())).toThrow(TypeError); // "" is a key only as a prefix
+    const b = await store({ backend });
+    a.set("hits/x", 1);
+    await a.commit();
+    b.set("hits/x", 2);
+    await b.commit();
+    expect(b.get("hits/x")).toBe(3);
+  });
+
   it("initialCommit() and verify(opts) work through a namespace", async () => {
     const s = await store();
     const first = await s.initialCommit();
