@@ -17,7 +17,57 @@ export interface KeyDiff {
  */
 export async function diffTrees(nodes: NodeSource, fromRoot: string, toRoot: string): Promise<KeyDiff[]> {
   if (fromRoot === toRoot) return [];
-  if (nodes.batches) await prefetchDifferingNodes(nodes, fromRoot, toRoot);
+  if (nodes.batches) {
+    await prefetchDifferingNodes(nodes, fromRoot, toRoot);
+    return diffWalk(nodes, fromRoot, toRoot);
+  }
+  // In-process backend: depth first from the bytes while the two trees stay aligned, the
+  // general walk for any pair of subtrees that does not.
+  const parts: Array<KeyDiff | Unaligned> = [];
+  diffAligned(nodes, fromRoot, toRoot, parts);
+  const out: KeyDiff[] = [];
+  for (const part of parts) {
+    if (part instanceof Unaligned) for (const d of await diffWalk(nodes, part.a, part.b)) out.push(d);
+    else out.push(part);
+  }
+  return out;
+}
+
+/** A pair of subtrees at the same place that `diffAligned` left to the general walk. */
+class Unaligned {
+  constructor(
+    readonly a: string,
+    readonly b: string,
+  ) {}
+}
+
+/**
+ * The diff of two nodes at the same place whose keys are byte-identical (alignChildren):
+ * for internal nodes, of each pair of differing children in key order; for leaves, their
+ * differing entries. Reads bytes only, never decodes a node or builds the keys of the
+ * subtrees it skips, so an internal node costs a byte comparison and a lookup per
+ * differing child. A pair that does not align (keys differ, heights differ, a node
+ * missing or malformed) goes into `out` as Unaligned, in its place, for the general walk.
+ */
+function diffAligned(nodes: NodeSource, idA: string, idB: string, out: Array<KeyDiff | Unaligned>): void {
+  if (idA === idB) return;
+  const bytesA = nodes.bytesSync(idA);
+  const bytesB = bytesA && nodes.bytesSync(idB);
+  const aligned = bytesA && bytesB ? alignChildren(bytesA, bytesB, false) : null;
+  if (!aligned) {
+    out.push(new Unaligned(idA, idB));
+    return;
+  }
+  // Without runs every child is a differing one (idA set).
+  for (const c of aligned.children) {
+    if (c.idA === undefined) continue;
+    if (aligned.height === 0) out.push({ key: c.key, from: c.idA, to: c.idB });
+    else diffAligned(nodes, c.idA, c.idB, out);
+  }
+}
+
+/** The general walk: two lazily expanded sides compared in key order. */
+async function diffWalk(nodes: NodeSource, fromRoot: string, toRoot: string): Promise<KeyDiff[]> {
   const a = new Side(nodes, fromRoot);
   const b = new Side(nodes, toRoot);
   const out: KeyDiff[] = [];

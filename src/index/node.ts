@@ -121,16 +121,17 @@ export type AlignedChild = { readonly key: string; readonly idA: string; readonl
  * key; only those keys and ids become strings. Null when the nodes are not two
  * well-formed nodes of one height with the same keys: the caller then decodes them.
  */
-export function alignChildren(a: Uint8Array, b: Uint8Array): { height: number; children: AlignedChild[] } | null {
+export function alignChildren(a: Uint8Array, b: Uint8Array, runs = true): { height: number; children: AlignedChild[] } | null {
   // Anything unexpected (bad UTF-8, keys out of order) is left to decodeNode to report.
   try {
-    return alignChecked(a, b);
+    return alignChecked(a, b, runs);
   } catch {
     return null;
   }
 }
 
-function alignChecked(a: Uint8Array, b: Uint8Array): { height: number; children: AlignedChild[] } | null {
+/** `runs` false: only the differing children, without the run markers (a depth-first diff needs none). */
+function alignChecked(a: Uint8Array, b: Uint8Array, runs: boolean): { height: number; children: AlignedChild[] } | null {
   if (a.length !== b.length) return null;
   const end = a.length;
   let pos = 0;
@@ -176,7 +177,7 @@ function alignChecked(a: Uint8Array, b: Uint8Array): { height: number; children:
       }
     }
     // A run of equal children ends at the previous key, still in `key` until overwritten.
-    if (!same && inRun) children.push({ key: keyText(key, keyLength) });
+    if (!same && inRun && runs) children.push({ key: keyText(key, keyLength) });
     if (shared + suffix > key.length) {
       const grown = new Uint8Array(Math.max(2 * key.length, shared + suffix));
       grown.set(key.subarray(0, keyLength));
@@ -189,7 +190,7 @@ function alignChecked(a: Uint8Array, b: Uint8Array): { height: number; children:
     pos = idAt + HASH_BYTES;
   }
   if (pos !== end) return null;
-  if (inRun) children.push({ key: keyText(key, keyLength) });
+  if (inRun && runs) children.push({ key: keyText(key, keyLength) });
   return { height, children };
 }
 
