@@ -10,6 +10,16 @@ async function storedValueText(backend: MemoryStore, key: string): Promise<strin
   return proof.valueBytes === undefined ? undefined : text(Buffer.from(proof.valueBytes, "base64"));
 }
 
+/** A content type storing strings as "U:" + text (its own encoding); theirs wins by default. */
+function prefixedText(name: string, merge: ContentType<string>["merge"] = (_b, o, t) => t ?? o ?? ""): ContentType<string> {
+  return {
+    name,
+    encode: (v) => new TextEncoder().encode(`U:${v}`),
+    decode: (b) => new TextDecoder().decode(b).slice(2),
+    merge,
+  };
+}
+
 describe("a content type with its own encoding changes how a key is stored, never how stored bytes read", () => {
   it("attaching jsonValue() to a key that holds a value re-encodes it at the next commit; old commits still read", async () => {
     const backend = new MemoryStore();
@@ -129,12 +139,7 @@ describe("a content type with its own encoding changes how a key is stored, neve
   });
 
   it("a merge result is written with the encoding the committed policy gives the key", async () => {
-    const upper: ContentType<string> = {
-      name: "test:upper-lww",
-      encode: (v) => new TextEncoder().encode(`U:${v}`),
-      decode: (b) => new TextDecoder().decode(b).slice(2),
-      merge: (_b, ours, theirs) => `${theirs}+${ours}`,
-    };
+    const upper = prefixedText("test:upper-lww", (_b, ours, theirs) => `${theirs}+${ours}`);
     const backend = new MemoryStore();
     const a = await store({ backend });
     a.setContentType("t", upper);
@@ -199,12 +204,7 @@ describe("a content type with its own encoding changes how a key is stored, neve
   });
 
   it("a key stored with an unregistered type's own encoding is a NotSupportedError to read or write; a merge-only type is not needed", async () => {
-    const upper: ContentType<string> = {
-      name: "test:upper-text",
-      encode: (v) => new TextEncoder().encode(`U:${v}`),
-      decode: (b) => new TextDecoder().decode(b).slice(2),
-      merge: (_b, o, t) => t ?? o ?? "",
-    };
+    const upper = prefixedText("test:upper-text");
     const mergeOnly: ContentType<string> = { name: "test:merge-only", merge: (_b, o, t) => t ?? o ?? "" };
     const backend = new MemoryStore();
     const a = await store({ backend });
@@ -295,12 +295,7 @@ describe("a content type with its own encoding changes how a key is stored, neve
   });
 
   it("without a type registered: changing it is refused, and a conflict report and abandon still work", async () => {
-    const upper: ContentType<string> = {
-      name: "test:upper-2",
-      encode: (v) => new TextEncoder().encode(`U:${v}`),
-      decode: (b) => new TextDecoder().decode(b).slice(2),
-      merge: (_b, o, t) => t ?? o ?? "",
-    };
+    const upper = prefixedText("test:upper-2");
     const backend = new MemoryStore();
     const a = await store({ backend });
     a.setContentType("k", upper);
@@ -331,12 +326,7 @@ describe("a content type with its own encoding changes how a key is stored, neve
   });
 
   it("a policy lists a registered type's own encoding even when attached through another object of that name", async () => {
-    const upper: ContentType<string> = {
-      name: "test:upper-3",
-      encode: (v) => new TextEncoder().encode(`U:${v}`),
-      decode: (b) => new TextDecoder().decode(b).slice(2),
-      merge: (_b, o, t) => t ?? o ?? "",
-    };
+    const upper = prefixedText("test:upper-3");
     registerContentType(upper);
     const backend = new MemoryStore();
     const a = await store({ backend });
