@@ -12,8 +12,9 @@ export interface KeyDiff {
 /**
  * Structural diff of two trees, ascending by key. Identical subtrees (same id at the same
  * position) are skipped without being read, so the cost grows with the number of changed
- * keys, not with N. Nodes are prefetched level by level first, so a remote backend sees a
- * number of round trips that grows with the depth of the index.
+ * keys, not with N. On a remote backend nodes are prefetched level by level first, so it
+ * sees a number of round trips that grows with the depth of the index; on an in-process
+ * one the diff goes depth first over the bytes of aligned node pairs (`diffAligned`).
  */
 export async function diffTrees(nodes: NodeSource, fromRoot: string, toRoot: string): Promise<KeyDiff[]> {
   if (fromRoot === toRoot) return [];
@@ -32,6 +33,9 @@ export async function diffTrees(nodes: NodeSource, fromRoot: string, toRoot: str
   }
   return out;
 }
+
+/** `alignChildren` without run markers. */
+const NO_RUNS = false;
 
 /** A pair of subtrees at the same place that `diffAligned` left to the general walk. */
 class Unaligned {
@@ -53,14 +57,13 @@ function diffAligned(nodes: NodeSource, idA: string, idB: string, out: Array<Key
   if (idA === idB) return;
   const bytesA = nodes.bytesSync(idA);
   const bytesB = bytesA && nodes.bytesSync(idB);
-  const aligned = bytesA && bytesB ? alignChildren(bytesA, bytesB, false) : null;
+  const aligned = bytesA && bytesB ? alignChildren(bytesA, bytesB, NO_RUNS) : null;
   if (!aligned) {
     out.push(new Unaligned(idA, idB));
     return;
   }
-  // Without runs every child is a differing one (idA set).
   for (const c of aligned.children) {
-    if (c.idA === undefined) continue;
+    if (c.idA === undefined) continue; // never: without runs every child differs (for the types)
     if (aligned.height === 0) out.push({ key: c.key, from: c.idA, to: c.idB });
     else diffAligned(nodes, c.idA, c.idB, out);
   }

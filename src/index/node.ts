@@ -117,9 +117,12 @@ export type AlignedChild = { readonly key: string; readonly idA: string; readonl
  * Compares two encoded nodes whose entries have byte-identical keys (the usual case when
  * only values changed below them: boundaries depend on keys alone), straight from their
  * bytes. Returns, in key order, each child (in a leaf: each entry) whose id differs, with
- * its key and both ids, and for each run of children equal on both sides the run's last
- * key; only those keys and ids become strings. Null when the nodes are not two
- * well-formed nodes of one height with the same keys: the caller then decodes them.
+ * its key and both ids, and (unless `runs` is false: a depth-first diff needs none) for
+ * each run of children equal on both sides the run's last key; only those keys and ids
+ * become strings. Null when the nodes are not two well-formed nodes of one height with the
+ * same keys: the caller then decodes them. Without run markers the keys of equal children
+ * are never turned into text, so nodes with keys beyond ASCII are left to the caller then
+ * (decoding is what checks their UTF-8 and their order, which is not byte order there).
  */
 export function alignChildren(a: Uint8Array, b: Uint8Array, runs = true): { height: number; children: AlignedChild[] } | null {
   // Anything unexpected (bad UTF-8, keys out of order) is left to decodeNode to report.
@@ -183,7 +186,10 @@ function alignChecked(a: Uint8Array, b: Uint8Array, runs: boolean): { height: nu
       grown.set(key.subarray(0, keyLength));
       key = alignKey = grown;
     }
-    for (let j = pos, k = shared; j < idAt; j++, k++) key[k] = a[j];
+    for (let j = pos, k = shared; j < idAt; j++, k++) {
+      if (a[j] >= 0x80 && !runs) return null;
+      key[k] = a[j];
+    }
     keyLength = shared + suffix;
     if (!same) children.push({ key: keyText(key, keyLength), idA: hexAt(a, idAt), idB: hexAt(b, idAt) });
     inRun = same;

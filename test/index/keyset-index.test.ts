@@ -186,9 +186,10 @@ describe("keyset index (prolly tree)", () => {
 
   it("a diff of two corrupt leaves with equal key bytes raises FormatError, not a wrong answer", async () => {
     const { nodes } = fixture();
-    const leaf = (keys: number[][], last: number) => {
+    // `last(i)`: the last id byte of entry i (the two sides differ where it differs)
+    const leaf = (keys: number[][], last: (i: number) => number) => {
       const bytes: number[] = [0, keys.length];
-      keys.forEach((k, i) => bytes.push(0, k.length, ...k, ...new Array(19).fill(i), last));
+      keys.forEach((k, i) => bytes.push(0, k.length, ...k, ...new Array(19).fill(i), last(i)));
       return new Uint8Array(bytes);
     };
     const store = async (bytes: Uint8Array) => {
@@ -205,9 +206,19 @@ describe("keyset index (prolly tree)", () => {
     };
     const b = [0x62];
     const a = [0x61];
-    for (const keys of [[b, a], [[0xff, 0xfe]]]) {
-      const [p1, p2] = [await parent(await store(leaf(keys, 1))), await parent(await store(leaf(keys, 2)))];
+    const changed = [() => 1, () => 2];
+    const firstChanged = [() => 1, (i: number) => (i === 0 ? 2 : 1)]; // the corrupt entry itself unchanged
+    const cases: Array<[number[][], Array<(i: number) => number>]> = [
+      [[b, a], changed], // keys out of order
+      [[[0xff, 0xfe]], changed], // bad UTF-8 in a changed entry
+      [[a, [0xff]], firstChanged], // bad UTF-8 in an unchanged entry
+      [[[0xef, 0xbf, 0xbf], [0xf0, 0x90, 0x80, 0x80]], firstChanged], // ascending as bytes, not as JS strings
+    ];
+    for (const [keys, [lastA, lastB]] of cases) {
+      const [l1, l2] = [await store(leaf(keys, lastA)), await store(leaf(keys, lastB))];
+      const [p1, p2] = [await parent(l1), await parent(l2)];
       await expect(diffTrees(new NodeSource(nodes.objects), p1, p2)).rejects.toThrow(FormatError);
+      await expect(diffTrees(new NodeSource(nodes.objects), l1, l2)).rejects.toThrow(FormatError);
     }
   });
 
