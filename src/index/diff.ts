@@ -1,4 +1,5 @@
-import { alignChildren, type AlignedChild, type IndexNode } from "./node.ts";
+import { alignChildOffsets, alignChildren, type AlignedChild, type IndexNode } from "./node.ts";
+import { hexAt } from "../objects/hash.ts";
 import type { NodeSource } from "./node-source.ts";
 import { keepShapeAlive } from "../objects/shape-anchor.ts";
 
@@ -57,15 +58,33 @@ function diffAligned(nodes: NodeSource, idA: string, idB: string, out: Array<Key
   if (idA === idB) return;
   const bytesA = nodes.bytesSync(idA);
   const bytesB = bytesA && nodes.bytesSync(idB);
-  const aligned = bytesA && bytesB ? alignChildren(bytesA, bytesB, NO_RUNS) : null;
-  if (!aligned) {
-    out.push(new Unaligned(idA, idB));
+  if (!bytesA || !bytesB) out.push(new Unaligned(idA, idB));
+  else diffAlignedBytes(nodes, bytesA, bytesB, () => [idA, idB], out);
+}
+
+/**
+ * `diffAligned` of two nodes read: children are looked up by the 20 bytes their parent
+ * stores (no id text is made for them), and `ids` gives the pair's ids only if it does not
+ * align.
+ */
+function diffAlignedBytes(nodes: NodeSource, bytesA: Uint8Array, bytesB: Uint8Array, ids: () => [string, string], out: Array<KeyDiff | Unaligned>): void {
+  if (bytesA[0] === 0) {
+    const leaves = alignChildren(bytesA, bytesB, NO_RUNS);
+    if (!leaves || leaves.height !== 0) out.push(new Unaligned(...ids()));
+    else for (const c of leaves.children) if (c.idA !== undefined) out.push({ key: c.key, from: c.idA, to: c.idB });
     return;
   }
-  for (const c of aligned.children) {
-    if (c.idA === undefined) continue; // never: without runs every child differs (for the types)
-    if (aligned.height === 0) out.push({ key: c.key, from: c.idA, to: c.idB });
-    else diffAligned(nodes, c.idA, c.idB, out);
+  const offsets = alignChildOffsets(bytesA, bytesB);
+  if (!offsets) {
+    out.push(new Unaligned(...ids()));
+    return;
+  }
+  for (const at of offsets) {
+    const childA = nodes.bytesSyncAt(bytesA, at);
+    const childB = childA && nodes.bytesSyncAt(bytesB, at);
+    const childIds = (): [string, string] => [hexAt(bytesA, at), hexAt(bytesB, at)];
+    if (!childA || !childB) out.push(new Unaligned(...childIds()));
+    else diffAlignedBytes(nodes, childA, childB, childIds, out);
   }
 }
 

@@ -39,6 +39,12 @@ export class NodeSource {
     return this.objects.getSync("n", id);
   }
 
+  /** `bytesSync` of the node whose id sits at `offset` of `bytes` (another node's). */
+  bytesSyncAt(bytes: Uint8Array, offset: number): Uint8Array | undefined {
+    this.reads++;
+    return this.objects.getSyncAt("n", bytes, offset);
+  }
+
   async get(id: string): Promise<IndexNode> {
     const hit = this.cache.get(id);
     if (hit) return hit;

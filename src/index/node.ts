@@ -127,14 +127,35 @@ export type AlignedChild = { readonly key: string; readonly idA: string; readonl
 export function alignChildren(a: Uint8Array, b: Uint8Array, runs = true): { height: number; children: AlignedChild[] } | null {
   // Anything unexpected (bad UTF-8, keys out of order) is left to decodeNode to report.
   try {
-    return alignChecked(a, b, runs);
+    const children: AlignedChild[] = [];
+    const height = alignChecked(a, b, runs, children, null);
+    return height === null ? null : { height, children };
   } catch {
     return null;
   }
 }
 
-/** `runs` false: only the differing children, without the run markers (a depth-first diff needs none). */
-function alignChecked(a: Uint8Array, b: Uint8Array, runs: boolean): { height: number; children: AlignedChild[] } | null {
+/**
+ * `alignChildren` without run markers for internal nodes, giving only where the ids of the
+ * differing children sit (the same offset in both nodes): no key or id becomes a string.
+ * Null as for alignChildren, and for leaves (use alignChildren).
+ */
+export function alignChildOffsets(a: Uint8Array, b: Uint8Array): number[] | null {
+  if (a[0] === 0) return null;
+  const offsets: number[] = [];
+  try {
+    return alignChecked(a, b, false, null, offsets) === null ? null : offsets;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The walk of alignChildren; returns the height, or null. `runs` false: only the differing
+ * children, without run markers. Differing children go into `children`, or, when it is
+ * null, only their id offsets into `offsets`.
+ */
+function alignChecked(a: Uint8Array, b: Uint8Array, runs: boolean, children: AlignedChild[] | null, offsets: number[] | null): number | null {
   if (a.length !== b.length) return null;
   const end = a.length;
   let pos = 0;
@@ -149,7 +170,6 @@ function alignChecked(a: Uint8Array, b: Uint8Array, runs: boolean): { height: nu
   // Identical lengths and, checked below, identical bytes up to each id: the entries sit
   // at the same offsets in both nodes, so one position walks both.
   for (let j = 0; j < pos; j++) if (a[j] !== b[j]) return null;
-  const children: AlignedChild[] = [];
   let key = alignKey;
   let keyLength = 0;
   let inRun = false;
@@ -180,7 +200,7 @@ function alignChecked(a: Uint8Array, b: Uint8Array, runs: boolean): { height: nu
       }
     }
     // A run of equal children ends at the previous key, still in `key` until overwritten.
-    if (!same && inRun && runs) children.push({ key: keyText(key, keyLength) });
+    if (!same && inRun && runs) children?.push({ key: keyText(key, keyLength) });
     if (shared + suffix > key.length) {
       const grown = new Uint8Array(Math.max(2 * key.length, shared + suffix));
       grown.set(key.subarray(0, keyLength));
@@ -191,13 +211,16 @@ function alignChecked(a: Uint8Array, b: Uint8Array, runs: boolean): { height: nu
       key[k] = a[j];
     }
     keyLength = shared + suffix;
-    if (!same) children.push({ key: keyText(key, keyLength), idA: hexAt(a, idAt), idB: hexAt(b, idAt) });
+    if (!same) {
+      if (children) children.push({ key: keyText(key, keyLength), idA: hexAt(a, idAt), idB: hexAt(b, idAt) });
+      else offsets?.push(idAt);
+    }
     inRun = same;
     pos = idAt + HASH_BYTES;
   }
   if (pos !== end) return null;
-  if (inRun && runs) children.push({ key: keyText(key, keyLength) });
-  return { height, children };
+  if (inRun && runs) children?.push({ key: keyText(key, keyLength) });
+  return height;
 }
 
 /** Scratch buffer for the key being rebuilt by `alignChildren`. */
