@@ -31,6 +31,7 @@ import {
   type Conflict,
   type KVStore,
   type Codec,
+  jsonRendering,
 } from "kvgit";
 
 interface Game {
@@ -253,6 +254,14 @@ describe("merge functions, content types, history and errors", () => {
     expectTypeOf(verifyProof).returns.toEqualTypeOf<boolean>();
     expect(verifyProof(proof)).toBe(true);
     expect(verifyProof("not a proof")).toBe(false);
+    expectTypeOf(proof.version).toEqualTypeOf<2>();
+    expectTypeOf(proof.commitBytes).toEqualTypeOf<string>();
+    expectTypeOf(jsonRendering).parameter(0).toEqualTypeOf<unknown>();
+    expectTypeOf(jsonRendering).returns.toEqualTypeOf<unknown>();
+    expectTypeOf(s.setDefaultMerge).parameter(1).toEqualTypeOf<{ prefix?: string } | undefined>();
+    expectTypeOf<KVStore["casDelete"]>().toEqualTypeOf<((key: string, expected: Uint8Array) => Promise<boolean>) | undefined>();
+    // @ts-expect-error a prefix is given as an option, not as a string
+    expect(() => s.setDefaultMerge(() => 1, "ns/")).toThrow(TypeError);
 
     expectTypeOf<KeyError>().toExtend<KvgitError>();
     expectTypeOf<MergeConflict["conflicts"]>().toEqualTypeOf<Conflict[]>();
