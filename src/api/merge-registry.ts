@@ -9,8 +9,8 @@ import { ownValue } from "../merge/equal.ts";
 
 /**
  * The policies a merge reads each side's bytes with (the engine's sides: for a branch merge
- * "ours" is the source) and writes the result with; each defaults to the committed policy.
- * Values are read by the policy of the commit holding them (key-encoding.ts).
+ * "ours" is the source) and writes the result with: values are read by the policy of the
+ * commit holding them (key-encoding.ts).
  */
 export interface SidePolicies {
   base: MergePolicy;
@@ -97,17 +97,16 @@ export class MergeRegistry {
    * Each side is read, and the result written, with the encodings of its policy in
    * `policies` (SidePolicies).
    */
-  resolver(storeCodec: Codec, call: CommitMergeOptions = {}, swap = false, policies: Partial<SidePolicies> = {}): MergeResolver {
-    const policy = (side: keyof SidePolicies) => policies[side] ?? this.persisted;
+  resolver(storeCodec: Codec, call: CommitMergeOptions, swap: boolean, policies: SidePolicies): MergeResolver {
     return {
       has: (key) => this.mergeFnFor(key, call) !== undefined,
       resolve: (key, base, ours, theirs) => {
         const fn = this.mergeFnFor(key, call)!;
-        const dec = (b: Uint8Array | undefined, side: keyof SidePolicies) => (b === undefined ? undefined : decodeValue(encodingFor(policy(side), key, storeCodec), b, key));
+        const dec = (b: Uint8Array | undefined, side: keyof SidePolicies) => (b === undefined ? undefined : decodeValue(encodingFor(policies[side], key, storeCodec), b, key));
         const [b0, o, t] = [dec(base, "base"), dec(ours, "ours"), dec(theirs, "theirs")];
         const merged = swap ? fn(b0, t, o, { key }) : fn(b0, o, t, { key });
         if (merged === DELETE) return null;
-        return encodeValue(encodingFor(policy("result"), key, storeCodec), merged, key);
+        return encodeValue(encodingFor(policies.result, key, storeCodec), merged, key);
       },
     };
   }

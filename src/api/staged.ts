@@ -941,11 +941,10 @@ export class Staged<S extends Schema = Record<string, unknown>> {
   }
 
   /** Conflicts with decoded sides, each read by its commit's policy (`sides`, the engine's sides). */
-  #decodeConflicts(raw: RawConflict[], swap: boolean, sides: Partial<SidePolicies>): Conflict[] {
+  #decodeConflicts(raw: RawConflict[], swap: boolean, sides: SidePolicies): Conflict[] {
     const { codec } = this.#ctx;
-    const persisted = this.#merges.persistedPolicy();
     return raw.map((c) => {
-      const dec = (b: Uint8Array | undefined, side: "base" | "ours" | "theirs") => (b === undefined ? undefined : safeDecode(() => encodingFor(sides[side] ?? persisted, c.key, codec), b, c.key));
+      const dec = (b: Uint8Array | undefined, side: "base" | "ours" | "theirs") => (b === undefined ? undefined : safeDecode(() => encodingFor(sides[side], c.key, codec), b, c.key));
       const [ours, theirs] = swap ? [dec(c.theirs, "theirs"), dec(c.ours, "ours")] : [dec(c.ours, "ours"), dec(c.theirs, "theirs")];
       return { key: c.key, base: dec(c.base, "base"), ours, theirs };
     });

@@ -1,4 +1,4 @@
-import { alignChildOffsets, alignChildren, type AlignedChild, type IndexNode } from "./node.ts";
+import { alignChildOffsets, alignChildren, type IndexNode } from "./node.ts";
 import { hexAt } from "../objects/hash.ts";
 import type { NodeSource } from "./node-source.ts";
 import { keepShapeAlive } from "../objects/shape-anchor.ts";
@@ -25,18 +25,20 @@ export async function diffTrees(nodes: NodeSource, fromRoot: string, toRoot: str
   }
   // In-process backend: depth first from the bytes while the two trees stay aligned, the
   // general walk for any pair of subtrees that does not.
+  const out: KeyDiff[] = [];
   const parts: Array<KeyDiff | Unaligned> = [];
   diffAligned(nodes, fromRoot, toRoot, parts);
-  const out: KeyDiff[] = [];
+  await resolveParts(nodes, parts, out);
+  return out;
+}
+
+/** Appends `parts` to `out` in order, diffing each Unaligned pair with the general walk. */
+async function resolveParts(nodes: NodeSource, parts: ReadonlyArray<KeyDiff | Unaligned>, out: KeyDiff[]): Promise<void> {
   for (const part of parts) {
     if (part instanceof Unaligned) for (const d of await diffWalk(nodes, part.a, part.b)) out.push(d);
     else out.push(part);
   }
-  return out;
 }
-
-/** `alignChildren` without run markers. */
-const NO_RUNS = false;
 
 /** A pair of subtrees at the same place that `diffAligned` left to the general walk. */
 class Unaligned {
@@ -69,9 +71,9 @@ function diffAligned(nodes: NodeSource, idA: string, idB: string, out: Array<Key
  */
 function diffAlignedBytes(nodes: NodeSource, bytesA: Uint8Array, bytesB: Uint8Array, ids: () => [string, string], out: Array<KeyDiff | Unaligned>): void {
   if (bytesA[0] === 0) {
-    const leaves = alignChildren(bytesA, bytesB, NO_RUNS);
+    const leaves = alignChildren(bytesA, bytesB);
     if (!leaves || leaves.height !== 0) out.push(new Unaligned(...ids()));
-    else for (const c of leaves.children) if (c.idA !== undefined) out.push({ key: c.key, from: c.idA, to: c.idB });
+    else for (const c of leaves.children) out.push({ key: c.key, from: c.idA, to: c.idB });
     return;
   }
   const offsets = alignChildOffsets(bytesA, bytesB);
@@ -103,7 +105,10 @@ async function diffWalk(nodes: NodeSource, fromRoot: string, toRoot: string): Pr
         b.consume();
       } else if (ha.height > hb.height) await a.expand();
       else if (hb.height > ha.height) await b.expand();
-      else if (!expandAligned(nodes, a, b, ha, hb, out)) {
+      else if (await diffAlignedPair(nodes, ha, hb, out)) {
+        a.consume();
+        b.consume();
+      } else {
         await a.expand();
         await b.expand();
       }
@@ -161,20 +166,8 @@ class Side {
     if (item.height !== Infinity) this.pos = item.key;
   }
 
-  /** Replaces the head ref by the children `expandAligned` found, this side's ids. */
-  replaceHead(children: readonly AlignedChild[], side: "A" | "B", parent: string): void {
-    const item = this.stack.pop()!;
-    const height = item.height - 1;
-    for (let i = children.length - 1; i >= 0; i--) {
-      const c = children[i];
-      const id = c.idA === undefined ? `${RUN}${parent}/${i}` : side === "A" ? c.idA : c.idB;
-      this.stack.push({ kind: "ref", key: c.key, id, height });
-    }
-  }
-
   async expand(): Promise<void> {
     const item = this.stack.pop()!;
-    if (item.id.startsWith(RUN)) throw new Error(`internal error: diff expanded a skipped run (${item.id})`);
     const node: IndexNode = await this.nodes.get(item.id);
     for (let i = node.keys.length - 1; i >= 0; i--) {
       this.stack.push(
@@ -186,32 +179,18 @@ class Side {
   }
 }
 
-/** Ids of skipped runs (see expandAligned) start with this; real ids are hex. */
-const RUN = "~";
-
 /**
- * Expands two nodes at the same place in lockstep straight from their bytes, when their
- * keys are identical (alignChildren). Internal nodes: each differing child becomes a ref
- * on both sides, and each run of equal children one ref whose id is the same made-up
- * string on both sides, so the loop consumes the pair without reading anything. Leaves:
- * the differing entries are the diff of the pair, output at once. Nothing is decoded but
- * a few keys and ids. In-process backends only (their reads are synchronous and cheap);
- * false when not applicable, and the caller expands both nodes the usual way.
+ * In the general walk, two refs at the same place and height with different ids: on an
+ * in-process backend, their diff by `diffAligned` (the subtrees cover the same keys when
+ * their roots align, so it goes in here, in order). False when the pair itself does not
+ * align (or on a remote backend): the walk then expands both.
  */
-function expandAligned(nodes: NodeSource, a: Side, b: Side, ha: Item, hb: Item, out: KeyDiff[]): boolean {
-  if (nodes.batches || ha.height === Infinity || ha.id.startsWith(RUN)) return false;
-  const bytesA = nodes.cached(ha.id) ? undefined : nodes.bytesSync(ha.id);
-  const bytesB = bytesA && !nodes.cached(hb.id) ? nodes.bytesSync(hb.id) : undefined;
-  const aligned = bytesA && bytesB ? alignChildren(bytesA, bytesB) : null;
-  if (!aligned || aligned.height !== ha.height) return false;
-  if (aligned.height === 0) {
-    for (const c of aligned.children) if (c.idA !== undefined) out.push({ key: c.key, from: c.idA, to: c.idB });
-    a.consume();
-    b.consume();
-    return true;
-  }
-  a.replaceHead(aligned.children, "A", ha.id);
-  b.replaceHead(aligned.children, "B", ha.id);
+async function diffAlignedPair(nodes: NodeSource, ha: Item, hb: Item, out: KeyDiff[]): Promise<boolean> {
+  if (nodes.batches || ha.height === Infinity) return false;
+  const parts: Array<KeyDiff | Unaligned> = [];
+  diffAligned(nodes, ha.id, hb.id, parts);
+  if (parts.length === 1 && parts[0] instanceof Unaligned && parts[0].a === ha.id) return false;
+  await resolveParts(nodes, parts, out);
   return true;
 }
 

@@ -110,52 +110,44 @@ export function leafEntryCount(bytes: Uint8Array, id = "?"): number {
   }
 }
 
-/** One step of `alignChildren`: a child (leaf: an entry) that differs between the two nodes, or a run of equal ones. */
-export type AlignedChild = { readonly key: string; readonly idA: string; readonly idB: string } | { readonly key: string; readonly idA?: undefined };
+/** A child (in a leaf: an entry) that differs between two aligned nodes: its key and both ids. */
+export interface AlignedChild {
+  readonly key: string;
+  readonly idA: string;
+  readonly idB: string;
+}
 
 /**
  * Compares two encoded nodes whose entries have byte-identical keys (the usual case when
  * only values changed below them: boundaries depend on keys alone), straight from their
  * bytes. Returns, in key order, each child (in a leaf: each entry) whose id differs, with
- * its key and both ids, and (unless `runs` is false: a depth-first diff needs none) for
- * each run of children equal on both sides the run's last key; only those keys and ids
- * become strings. Null when the nodes are not two well-formed nodes of one height with the
- * same keys: the caller then decodes them. Without run markers the keys of equal children
- * are never turned into text, so nodes with keys beyond ASCII are left to the caller then
- * (decoding is what checks their UTF-8 and their order, which is not byte order there).
+ * its key and both ids; only those keys and ids become strings. Null when the nodes are not
+ * two well-formed nodes of one height with the same keys, and for keys beyond ASCII (only
+ * decoding checks their UTF-8 and their order, which is not byte order there): the caller
+ * then decodes them.
  */
-export function alignChildren(a: Uint8Array, b: Uint8Array, runs = true): { height: number; children: AlignedChild[] } | null {
-  // Anything unexpected (bad UTF-8, keys out of order) is left to decodeNode to report.
-  try {
-    const children: AlignedChild[] = [];
-    const height = alignChecked(a, b, runs, children, null);
-    return height === null ? null : { height, children };
-  } catch {
-    return null;
-  }
+export function alignChildren(a: Uint8Array, b: Uint8Array): { height: number; children: AlignedChild[] } | null {
+  const children: AlignedChild[] = [];
+  const height = alignChecked(a, b, children, null);
+  return height === null ? null : { height, children };
 }
 
 /**
- * `alignChildren` without run markers for internal nodes, giving only where the ids of the
- * differing children sit (the same offset in both nodes): no key or id becomes a string.
- * Null as for alignChildren, and for leaves (use alignChildren).
+ * `alignChildren` of two internal nodes, giving only where the ids of the differing
+ * children sit (the same offset in both nodes): no key or id becomes a string. Null as for
+ * alignChildren, and for leaves.
  */
 export function alignChildOffsets(a: Uint8Array, b: Uint8Array): number[] | null {
   if (a[0] === 0) return null;
   const offsets: number[] = [];
-  try {
-    return alignChecked(a, b, false, null, offsets) === null ? null : offsets;
-  } catch {
-    return null;
-  }
+  return alignChecked(a, b, null, offsets) === null ? null : offsets;
 }
 
 /**
- * The walk of alignChildren; returns the height, or null. `runs` false: only the differing
- * children, without run markers. Differing children go into `children`, or, when it is
- * null, only their id offsets into `offsets`.
+ * The walk of both; returns the height, or null. Differing children go into `children`,
+ * or, when it is null, only their id offsets into `offsets`.
  */
-function alignChecked(a: Uint8Array, b: Uint8Array, runs: boolean, children: AlignedChild[] | null, offsets: number[] | null): number | null {
+function alignChecked(a: Uint8Array, b: Uint8Array, children: AlignedChild[] | null, offsets: number[] | null): number | null {
   if (a.length !== b.length) return null;
   const end = a.length;
   let pos = 0;
@@ -172,7 +164,6 @@ function alignChecked(a: Uint8Array, b: Uint8Array, runs: boolean, children: Ali
   for (let j = 0; j < pos; j++) if (a[j] !== b[j]) return null;
   let key = alignKey;
   let keyLength = 0;
-  let inRun = false;
   for (let i = 0; i < count; i++) {
     const entryStart = pos;
     // varints below 128 (every realistic key length) take one byte
@@ -189,7 +180,7 @@ function alignChecked(a: Uint8Array, b: Uint8Array, runs: boolean, children: Ali
     }
     const idAt = pos + suffix;
     if (idAt + HASH_BYTES > end || shared > keyLength) return null;
-    // Keys must ascend (in byte order here; decodeNode checks the exact order).
+    // Keys must ascend (ASCII only, so byte order is their order).
     if (i > 0 && (suffix === 0 || (shared < keyLength && a[pos] <= key[shared]))) return null;
     for (let j = entryStart; j < idAt; j++) if (a[j] !== b[j]) return null;
     let same = true;
@@ -199,37 +190,27 @@ function alignChecked(a: Uint8Array, b: Uint8Array, runs: boolean, children: Ali
         break;
       }
     }
-    // A run of equal children ends at the previous key, still in `key` until overwritten.
-    if (!same && inRun && runs) children?.push({ key: keyText(key, keyLength) });
     if (shared + suffix > key.length) {
       const grown = new Uint8Array(Math.max(2 * key.length, shared + suffix));
       grown.set(key.subarray(0, keyLength));
       key = alignKey = grown;
     }
     for (let j = pos, k = shared; j < idAt; j++, k++) {
-      if (a[j] >= 0x80 && !runs) return null;
+      if (a[j] >= 0x80) return null;
       key[k] = a[j];
     }
     keyLength = shared + suffix;
     if (!same) {
-      if (children) children.push({ key: keyText(key, keyLength), idA: hexAt(a, idAt), idB: hexAt(b, idAt) });
+      if (children) children.push({ key: Buffer.from(key.buffer, key.byteOffset, keyLength).toString("latin1"), idA: hexAt(a, idAt), idB: hexAt(b, idAt) });
       else offsets?.push(idAt);
     }
-    inRun = same;
     pos = idAt + HASH_BYTES;
   }
-  if (pos !== end) return null;
-  if (inRun && runs) children?.push({ key: keyText(key, keyLength) });
-  return height;
+  return pos === end ? height : null;
 }
 
 /** Scratch buffer for the key being rebuilt by `alignChildren`. */
 let alignKey = new Uint8Array(256);
-
-function keyText(bytes: Uint8Array, length: number): string {
-  for (let i = 0; i < length; i++) if (bytes[i] >= 0x80) return decoder.decode(bytes.subarray(0, length));
-  return Buffer.from(bytes.buffer, bytes.byteOffset, length).toString("latin1");
-}
 
 /** A key whose bytes are not all ASCII: the previous key's first `shared` UTF-8 bytes + `suffix`. */
 function utf8Key(prevKey: string, shared: number, suffix: Uint8Array): string {

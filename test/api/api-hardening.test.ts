@@ -238,12 +238,13 @@ describe("namespaces", () => {
   it("initialCommit() and verify(opts) work through a namespace", async () => {
     const s = await store();
     const first = await s.initialCommit();
-    s.a = 1;
+    for (let i = 0; i < 6_000; i++) s.set(`k${i}`, i); // verify reports progress every 5,000 objects
     await s.commit();
     const ns = s.namespace("ns");
     expect(await ns.initialCommit()).toBe(first);
     let calls = 0;
     expect((await ns.verify({ onProgress: () => calls++ })).ok).toBe(true);
+    expect(calls).toBeGreaterThan(0); // the options reached the root's verify
   });
 });
 
