@@ -1,7 +1,7 @@
 /**
  * A key -> slot index for buckets whose keys are content ids (40 lowercase hex
  * characters, kvgit's `v/`, `n/` and `c/`), with no heap object per entry: each id is
- * kept as its 20 bytes in one growing `Uint8Array`, its slot in an `Int32Array`, and the
+ * kept as five int32 words beside its slot in one growing `Int32Array`, and the
  * open-addressing table is an `Int32Array` too. A store of millions of objects therefore
  * gives the garbage collector a handful of typed arrays to look at instead of millions of
  * strings; with strings, every full collection left the collector's helper threads
@@ -12,12 +12,12 @@
  */
 const ID_CHARS = 40;
 const ID_BYTES = 20;
-/** An entry's record: the id, then its slot (an int32, so the record is 6 int32s long). */
-const RECORD_BYTES = 24;
+/** An entry's record: the id as 5 int32 words, then its slot. */
+const RECORD_WORDS = 6;
 
 /** Index of an entry's slot in the records read as int32s. */
 function slotIndex(entry: number): number {
-  return entry * 6 + 5;
+  return entry * RECORD_WORDS + 5;
 }
 
 /** Nibble of a lowercase hex character code, or -1. */
@@ -27,45 +27,34 @@ function nibble(c: number): number {
   return -1;
 }
 
-/** Character codes of the 16 lowercase hex digits. */
-const HEX_CODES = new Uint8Array([..."0123456789abcdef"].map((c) => c.charCodeAt(0)));
-/** Never a hash (hashes are int32, this is not). */
-const INVALID = 2 ** 32;
-
 function mixWords(head: number, tail: number): number {
   const h = Math.imul(head ^ Math.imul(tail, 0x9e3779b1), 0x85ebca6b);
   return h ^ (h >>> 15);
 }
 
-function mix(b: Uint8Array, base: number): number {
-  const head = (b[base] << 24) | (b[base + 1] << 16) | (b[base + 2] << 8) | b[base + 3];
-  const tail = (b[base + 16] << 24) | (b[base + 17] << 16) | (b[base + 18] << 8) | b[base + 19];
-  return mixWords(head, tail);
+/**
+ * The 4 bytes at `base` of `b` as a little-endian int32: how a record holds an id (5 such
+ * words), so a lookup compares an id with a record in 5 steps instead of 20.
+ */
+function wordAt(b: Uint8Array, base: number): number {
+  return b[base] | (b[base + 1] << 8) | (b[base + 2] << 16) | (b[base + 3] << 24);
 }
 
-/** `mix` of the id a 40-character hex key spells, or INVALID if its hashed characters are not hex. */
-function hashOfHex(key: string): number {
-  let head = 0;
-  let tail = 0;
-  for (let i = 0; i < 8; i++) {
-    const a = nibble(key.charCodeAt(i));
-    const b = nibble(key.charCodeAt(32 + i));
-    if ((a | b) < 0) return INVALID;
-    head = (head << 4) | a;
-    tail = (tail << 4) | b;
-  }
-  return mixWords(head, tail);
+/** The id's byte `i` (of 20) from its hex text, or -1 if those characters are not hex. */
+function byteOfHex(key: string, i: number): number {
+  const hi = nibble(key.charCodeAt(2 * i));
+  const lo = nibble(key.charCodeAt(2 * i + 1));
+  return (hi | lo) < 0 ? -1 : (hi << 4) | lo;
 }
 
 export class IdIndex {
   /** Entry number + 1 per table position; 0 is empty. Capacity is a power of 2, at most half full. */
   private table = new Int32Array(16);
   /**
-   * One record per entry, side by side so a read touches one cache line: the id's 20
-   * bytes, then the slot as an int32 (-1 marks a free entry), read through `slotOf`.
+   * One record of 6 int32s per entry, side by side so a read touches one cache line: the
+   * id's 20 bytes as 5 words (`wordAt`), then the slot (-1 marks a free entry).
    */
-  private idBytes = new Uint8Array(8 * RECORD_BYTES);
-  private slotOf = new Int32Array(this.idBytes.buffer);
+  private words = new Int32Array(8 * RECORD_WORDS);
   /** Entries ever used (live or free). */
   private entryTop = 0;
   private readonly freeEntries: number[] = [];
@@ -83,20 +72,7 @@ export class IdIndex {
   }
 
   get(key: string): number | undefined {
-    // The read path compares the key's characters with the stored bytes directly, without
-    // parsing it first: this is every object read of the memory backend.
-    if (key.length === ID_CHARS) {
-      const h = hashOfHex(key);
-      if (h !== INVALID) {
-        const table = this.table;
-        const mask = table.length - 1;
-        for (let i = h & mask; ; i = (i + 1) & mask) {
-          const e = table[i];
-          if (e === 0) break;
-          if (this.matchesHex(e - 1, key)) return this.slotOf[slotIndex(e - 1)];
-        }
-      }
-    }
+    if (this.parse(key)) return this.getRaw(this.probe, 0);
     // A key that is not a lowercase hex id lives in `others` (and a valid id never does).
     return this.others.size === 0 ? undefined : this.others.get(key);
   }
@@ -109,13 +85,14 @@ export class IdIndex {
     }
     const existing = this.positionOf(this.probe, 0);
     if (existing >= 0) {
-      this.slotOf[slotIndex(this.table[existing] - 1)] = slot;
+      this.words[slotIndex(this.table[existing] - 1)] = slot;
       return this;
     }
     if ((this.packed + 1) * 2 > this.table.length) this.grow();
     const entry = this.freeEntries.length > 0 ? this.freeEntries.pop()! : this.newEntry();
-    this.idBytes.set(this.probe, entry * RECORD_BYTES);
-    this.slotOf[slotIndex(entry)] = slot;
+    const base = entry * RECORD_WORDS;
+    for (let k = 0; k < 5; k++) this.words[base + k] = wordAt(this.probe, 4 * k);
+    this.words[slotIndex(entry)] = slot;
     this.place(entry);
     this.packed++;
     return this;
@@ -125,7 +102,7 @@ export class IdIndex {
   getRaw(bytes: Uint8Array, offset: number): number | undefined {
     if (offset < 0 || offset + ID_BYTES > bytes.length) return undefined;
     const i = this.positionOf(bytes, offset);
-    return i < 0 ? undefined : this.slotOf[slotIndex(this.table[i] - 1)];
+    return i < 0 ? undefined : this.words[slotIndex(this.table[i] - 1)];
   }
 
   /** Removes `key`; true if it was there. */
@@ -146,14 +123,14 @@ export class IdIndex {
       }
     }
     table[gap] = 0;
-    this.slotOf[slotIndex(entry)] = -1;
+    this.words[slotIndex(entry)] = -1;
     this.freeEntries.push(entry);
     this.packed--;
     return true;
   }
 
   *entries(): IterableIterator<[string, number]> {
-    for (let e = 0; e < this.entryTop; e++) if (this.slotOf[slotIndex(e)] >= 0) yield [this.idOf(e), this.slotOf[slotIndex(e)]];
+    for (let e = 0; e < this.entryTop; e++) if (this.words[slotIndex(e)] >= 0) yield [this.idOf(e), this.words[slotIndex(e)]];
     yield* this.others;
   }
 
@@ -166,47 +143,50 @@ export class IdIndex {
     if (key.length !== ID_CHARS) return false;
     const probe = this.probe;
     for (let i = 0; i < ID_BYTES; i++) {
-      const hi = nibble(key.charCodeAt(2 * i));
-      const lo = nibble(key.charCodeAt(2 * i + 1));
-      if (hi < 0 || lo < 0) return false;
-      probe[i] = (hi << 4) | lo;
+      const b = byteOfHex(key, i);
+      if (b < 0) return false;
+      probe[i] = b;
     }
     return true;
   }
 
   private idOf(entry: number): string {
-    return Buffer.from(this.idBytes.buffer, entry * RECORD_BYTES, ID_BYTES).toString("hex");
+    const id = Buffer.alloc(ID_BYTES);
+    for (let i = 0; i < ID_BYTES; i++) id[i] = this.byteOf(entry, i);
+    return id.toString("hex");
+  }
+
+  /** Byte `i` of the id of `entry`. */
+  private byteOf(entry: number, i: number): number {
+    return (this.words[entry * RECORD_WORDS + (i >> 2)] >>> (8 * (i & 3))) & 255;
   }
 
   /** Table position of the entry whose id is the 20 bytes at `offset` of `bytes`, or -1. */
   private positionOf(bytes: Uint8Array, offset: number): number {
+    // wordAt by hand: this is every object read of a walk or a diff, and until V8 has
+    // optimised it (the first walks of a process), each call is paid in full.
+    const o = offset;
+    const w0 = bytes[o] | (bytes[o + 1] << 8) | (bytes[o + 2] << 16) | (bytes[o + 3] << 24);
+    const w1 = bytes[o + 4] | (bytes[o + 5] << 8) | (bytes[o + 6] << 16) | (bytes[o + 7] << 24);
+    const w2 = bytes[o + 8] | (bytes[o + 9] << 8) | (bytes[o + 10] << 16) | (bytes[o + 11] << 24);
+    const w3 = bytes[o + 12] | (bytes[o + 13] << 8) | (bytes[o + 14] << 16) | (bytes[o + 15] << 24);
+    const w4 = bytes[o + 16] | (bytes[o + 17] << 8) | (bytes[o + 18] << 16) | (bytes[o + 19] << 24);
     const table = this.table;
     const mask = table.length - 1;
-    const records = this.idBytes;
-    for (let i = mix(bytes, offset) & mask; ; i = (i + 1) & mask) {
+    const words = this.words;
+    for (let i = mixWords(w0, w4) & mask; ; i = (i + 1) & mask) {
       const e = table[i];
       if (e === 0) return -1;
-      const base = (e - 1) * RECORD_BYTES;
-      let j = 0;
-      while (j < ID_BYTES && records[base + j] === bytes[offset + j]) j++;
-      if (j === ID_BYTES) return i;
+      const base = (e - 1) * RECORD_WORDS;
+      if (words[base] === w0 && words[base + 4] === w4 && words[base + 1] === w1 && words[base + 2] === w2 && words[base + 3] === w3) return i;
     }
-  }
-
-  private matchesHex(entry: number, key: string): boolean {
-    const bytes = this.idBytes;
-    const base = entry * RECORD_BYTES;
-    for (let i = 0; i < ID_BYTES; i++) {
-      const b = bytes[base + i];
-      if (key.charCodeAt(2 * i) !== HEX_CODES[b >> 4] || key.charCodeAt(2 * i + 1) !== HEX_CODES[b & 15]) return false;
-    }
-    return true;
   }
 
   // An id is a cryptographic hash, so four of its bytes would do; mixing in the last
   // four as well keeps id-shaped keys that are not hashes (zero-padded counters) fast.
   private hashOfEntry(entry: number): number {
-    return mix(this.idBytes, entry * RECORD_BYTES);
+    const base = entry * RECORD_WORDS;
+    return mixWords(this.words[base], this.words[base + 4]);
   }
 
   private place(entry: number): void {
@@ -218,17 +198,16 @@ export class IdIndex {
   }
 
   private newEntry(): number {
-    if ((this.entryTop + 1) * RECORD_BYTES > this.idBytes.length) {
-      const bytes = new Uint8Array(this.idBytes.length * 2);
-      bytes.set(this.idBytes);
-      this.idBytes = bytes;
-      this.slotOf = new Int32Array(bytes.buffer);
+    if ((this.entryTop + 1) * RECORD_WORDS > this.words.length) {
+      const words = new Int32Array(this.words.length * 2);
+      words.set(this.words);
+      this.words = words;
     }
     return this.entryTop++;
   }
 
   private grow(): void {
     this.table = new Int32Array(this.table.length * 2);
-    for (let e = 0; e < this.entryTop; e++) if (this.slotOf[slotIndex(e)] >= 0) this.place(e);
+    for (let e = 0; e < this.entryTop; e++) if (this.words[slotIndex(e)] >= 0) this.place(e);
   }
 }

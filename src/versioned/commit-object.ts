@@ -388,18 +388,31 @@ class DecodedCommit implements Commit {
   }
 }
 
+/** `firstParentOffset` of a root commit. */
+export const NO_PARENT = -1;
+/** `firstParentOffset` of bytes that are not a commit; `corruptCommit` says what is wrong. */
+export const NOT_A_COMMIT = -2;
+
 /**
- * The first parent of the commit encoded in `bytes` (null for a root commit), read without
- * decoding the commit: what a first-parent history walk needs from each commit.
+ * Where the first parent's 20-byte id sits in an encoded commit, read without decoding the
+ * commit: what a first-parent history walk needs from each commit. NO_PARENT for a root
+ * commit, NOT_A_COMMIT for bytes that cannot be one (the walk then names the commit,
+ * which it knows only as bytes, through `corruptCommit`).
  */
-/** Where the first parent's 20-byte id sits in an encoded commit; -1 for a root commit. */
-export function firstParentOffset(id: string, bytes: Uint8Array): number {
+export function firstParentOffset(bytes: Uint8Array): number {
   let pos = rootOffset(bytes) + 20;
-  if (bytes[0] !== COMMIT_VERSION || pos >= bytes.length) throw new FormatError(`commit ${id} is corrupt (truncated)`, { id });
+  if (bytes[0] !== COMMIT_VERSION || pos >= bytes.length) return NOT_A_COMMIT;
   const n = bytes[pos++];
-  if (n === 0) return -1;
-  if (n >= 0x80 || pos + 20 > bytes.length) throw new FormatError(`commit ${id} is corrupt (bad parents)`, { id });
+  if (n === 0) return NO_PARENT;
+  if (n >= 0x80 || pos + 20 > bytes.length) return NOT_A_COMMIT;
   return pos;
+}
+
+/** The FormatError for commit `id`, whose `bytes` gave NOT_A_COMMIT. */
+export function corruptCommit(id: string, bytes: Uint8Array): FormatError {
+  const pos = rootOffset(bytes) + 20;
+  const reason = bytes[0] !== COMMIT_VERSION || pos >= bytes.length ? "truncated" : "bad parents";
+  return new FormatError(`commit ${id} is corrupt (${reason})`, { id });
 }
 
 /** Offset of the root id: after the version byte, the generation varint and the time. */

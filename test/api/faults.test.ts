@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { store, MemoryStore, BackendError, FormatError, type KVStore } from "kvgit";
+import { store, MemoryStore, BackendError, FormatError, RefError, type KVStore } from "kvgit";
 
 /** A real MemoryStore behind a switch that makes every call fail, like a server going away. */
 function flaky(inner: MemoryStore): { kv: KVStore; down: (v: boolean) => void } {
@@ -85,5 +85,50 @@ describe("backend faults", () => {
     await expect(store({ branch: "" })).rejects.toBeInstanceOf(RangeError);
     await expect(store({ bogus: 1 } as never)).rejects.toThrow(/bogus/);
     await expect(store({ type: "other" } as never)).rejects.toThrow(/type/);
+  });
+
+  describe("history over a missing or damaged commit", () => {
+    /** A store of 300 commits (more than one chunk of the walk), and the id of the 3rd. */
+    async function longHistory(): Promise<{ backend: MemoryStore; third: string; ids: string[] }> {
+      const backend = new MemoryStore();
+      const s = await store({ backend });
+      for (let j = 0; j < 300; j++) {
+        s.h = j;
+        await s.commit();
+      }
+      const ids: string[] = [];
+      for await (const id of s.history()) ids.push(id);
+      return { backend, third: ids[ids.length - 3], ids };
+    }
+
+    const remoteLike = (inner: MemoryStore): KVStore =>
+      new Proxy(inner, { get: (t, p, r) => (p === "getSync" || p === "getSyncParts" || p === "getSyncId" ? undefined : Reflect.get(t, p, r)) });
+
+    for (const mode of ["in-process", "remote"] as const) {
+      it(`a commit gone from the backend is a RefError naming it, after the ids before it (${mode})`, async () => {
+        const { backend, third, ids } = await longHistory();
+        await backend.delete(`c/${third}`);
+        const s = await store({ backend: mode === "remote" ? remoteLike(backend) : backend });
+        const seen: string[] = [];
+        const err = await (async () => {
+          for await (const id of s.history()) seen.push(id);
+        })().catch((e) => e);
+        expect(err).toBeInstanceOf(RefError);
+        expect(err.message).toContain(third);
+        expect(seen).toEqual(ids.slice(0, seen.length));
+        expect(seen.length).toBeGreaterThanOrEqual(256);
+      });
+
+      it(`a commit whose bytes are not a commit is a FormatError naming it (${mode})`, async () => {
+        const { backend, third } = await longHistory();
+        await backend.set(`c/${third}`, new Uint8Array([1, 2, 3]));
+        const s = await store({ backend: mode === "remote" ? remoteLike(backend) : backend });
+        const err = await (async () => {
+          for await (const _ of s.history()) void _;
+        })().catch((e) => e);
+        expect(err).toBeInstanceOf(FormatError);
+        expect(err.message).toContain(third);
+      });
+    }
   });
 });
