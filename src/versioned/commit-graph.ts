@@ -1,6 +1,6 @@
 import type { ObjectStore } from "../objects/object-store.ts";
 import { RefError } from "../errors.ts";
-import { corruptCommit, decodeCommit, firstParentOffset, NO_PARENT, NOT_A_COMMIT, type Commit } from "./commit-object.ts";
+import { corruptCommit, decodeCommit, firstParentOffset, grandparentOffset, NO_PARENT, NOT_A_COMMIT, type Commit } from "./commit-object.ts";
 import { HASH_BYTES, hexAt, hexOfIds } from "../objects/hash.ts";
 
 /** Reads commits (immutable, so cached without bounds on staleness) and walks the graph. */
@@ -148,9 +148,13 @@ export class CommitGraph {
   /**
    * Up to `size` ids of a first-parent walk from `cursor`, which it advances. Straight from
    * the bytes, not through the commit cache: hashing each fresh id string for a Map lookup
-   * costs about as much as the read itself. Each parent is looked up by the 20 bytes its
-   * child stores, and the ids are gathered as bytes into `rawIds` and turned into text in
-   * one call per chunk (one native call per id cost more than the rest of the step).
+   * costs about as much as the read itself. A commit at an even depth stores the ids of
+   * both its parent and its grandparent on the line (`grandparentOffset`), so the walk
+   * reads only every other commit and takes the parent's id from its child; each read
+   * looks the commit up by the 20 bytes its child stores. The ids are gathered as bytes
+   * into `rawIds` and turned into text in one call per chunk (one native call per id cost
+   * more than the rest of the step).
+   *
    * A plain method rather than the generator's own loop, because V8 optimises a hot loop
    * in a plain function while it runs (on-stack replacement) but not one in a generator.
    */
@@ -164,14 +168,24 @@ export class CommitGraph {
       }
       rawIds.set(idBytes.subarray(idAt, idAt + HASH_BYTES), count * HASH_BYTES);
       count++;
-      const at = firstParentOffset(bytes);
-      if (at === NO_PARENT) bytes = null;
-      else if (at === NOT_A_COMMIT) throw corruptCommit(hexAt(idBytes, idAt), bytes);
-      else {
-        idBytes = bytes;
-        idAt = at;
-        bytes = this.objects.getSyncAt("c", bytes, at);
+      let at = firstParentOffset(bytes);
+      if (at === NO_PARENT) {
+        bytes = null;
+        break;
       }
+      if (at === NOT_A_COMMIT) throw corruptCommit(hexAt(idBytes, idAt), bytes);
+      if (count < size) {
+        const skip = grandparentOffset(bytes, at);
+        if (skip === NOT_A_COMMIT) throw corruptCommit(hexAt(idBytes, idAt), bytes);
+        if (skip !== NO_PARENT) {
+          rawIds.set(bytes.subarray(at, at + HASH_BYTES), count * HASH_BYTES);
+          count++;
+          at = skip;
+        }
+      }
+      idBytes = bytes;
+      idAt = at;
+      bytes = this.objects.getSyncAt("c", bytes, at);
     }
     cursor.idBytes = idBytes;
     cursor.idAt = idAt;

@@ -408,6 +408,24 @@ export function firstParentOffset(bytes: Uint8Array): number {
   return pos;
 }
 
+/**
+ * Where the id of the first-parent line's commit two steps down (depth − 2, the second
+ * line jump) sits, given `parentAt` from `firstParentOffset`: commits at an even depth
+ * above 2 store it (docs/format.md). NO_PARENT for any other commit, NOT_A_COMMIT for
+ * truncated bytes. A first-parent walk reads only the commits it gets from here and
+ * takes the ids between from their children, halving its reads.
+ */
+export function grandparentOffset(bytes: Uint8Array, parentAt: number): number {
+  let pos = parentAt + 20 * bytes[parentAt - 1];
+  const depthLow = bytes[pos];
+  // The depth's low 7 bits are in its varint's first byte: even, and above 2 (a depth of
+  // 2 has no ancestor at 0 to store).
+  if ((depthLow & 1) !== 0 || depthLow === 2 || depthLow === 0) return NO_PARENT;
+  while (bytes[pos] >= 0x80) pos++;
+  pos += 2; // the varint's last byte, then the flags
+  return pos + 20 <= bytes.length ? pos : NOT_A_COMMIT;
+}
+
 /** The FormatError for commit `id`, whose `bytes` gave NOT_A_COMMIT. */
 export function corruptCommit(id: string, bytes: Uint8Array): FormatError {
   const pos = rootOffset(bytes) + 20;

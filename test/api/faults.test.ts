@@ -88,8 +88,12 @@ describe("backend faults", () => {
   });
 
   describe("history over a missing or damaged commit", () => {
-    /** A store of 300 commits (more than one chunk of the walk), and the id of the 3rd. */
-    async function longHistory(): Promise<{ backend: MemoryStore; third: string; ids: string[] }> {
+    /**
+     * A store of 300 commits (more than one chunk of the walk). `ids` newest first, so
+     * `ids[ids.length - d]` is the commit at depth d; the in-process walk reads the commits
+     * at even depths and takes the others' ids from their children.
+     */
+    async function longHistory(): Promise<{ backend: MemoryStore; depth4: string; ids: string[] }> {
       const backend = new MemoryStore();
       const s = await store({ backend });
       for (let j = 0; j < 300; j++) {
@@ -98,7 +102,7 @@ describe("backend faults", () => {
       }
       const ids: string[] = [];
       for await (const id of s.history()) ids.push(id);
-      return { backend, third: ids[ids.length - 3], ids };
+      return { backend, depth4: ids[ids.length - 4], ids };
     }
 
     const remoteLike = (inner: MemoryStore): KVStore =>
@@ -106,29 +110,43 @@ describe("backend faults", () => {
 
     for (const mode of ["in-process", "remote"] as const) {
       it(`a commit gone from the backend is a RefError naming it, after the ids before it (${mode})`, async () => {
-        const { backend, third, ids } = await longHistory();
-        await backend.delete(`c/${third}`);
+        const { backend, depth4, ids } = await longHistory();
+        await backend.delete(`c/${depth4}`);
         const s = await store({ backend: mode === "remote" ? remoteLike(backend) : backend });
         const seen: string[] = [];
         const err = await (async () => {
           for await (const id of s.history()) seen.push(id);
         })().catch((e) => e);
         expect(err).toBeInstanceOf(RefError);
-        expect(err.message).toContain(third);
+        expect(err.message).toContain(depth4);
         expect(seen).toEqual(ids.slice(0, seen.length));
         expect(seen.length).toBeGreaterThanOrEqual(256);
       });
 
       it(`a commit whose bytes are not a commit is a FormatError naming it (${mode})`, async () => {
-        const { backend, third } = await longHistory();
-        await backend.set(`c/${third}`, new Uint8Array([1, 2, 3]));
+        const { backend, depth4 } = await longHistory();
+        await backend.set(`c/${depth4}`, new Uint8Array([1, 2, 3]));
         const s = await store({ backend: mode === "remote" ? remoteLike(backend) : backend });
         const err = await (async () => {
           for await (const _ of s.history()) void _;
         })().catch((e) => e);
         expect(err).toBeInstanceOf(FormatError);
-        expect(err.message).toContain(third);
+        expect(err.message).toContain(depth4);
       });
     }
+
+    it("a commit the walk lists from its child without reading it is reported by verify() and when read", async () => {
+      const { backend, ids } = await longHistory();
+      const depth3 = ids[ids.length - 3];
+      await backend.delete(`c/${depth3}`);
+      const s = await store({ backend });
+      const seen: string[] = [];
+      for await (const id of s.history()) seen.push(id);
+      expect(seen).toEqual(ids);
+      await expect(s.commitInfo(depth3)).rejects.toBeInstanceOf(RefError);
+      const report = await s.verify();
+      expect(report.ok).toBe(false);
+      expect(report.problems.join("\n")).toContain(depth3);
+    });
   });
 });

@@ -1,0 +1,101 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { store, MemoryStore, type KVStore, type Staged } from "kvgit";
+
+/** The first-parent line the slow way: `parents()` of each commit, one at a time. */
+async function naiveLine(s: Staged, from: string): Promise<string[]> {
+  const line: string[] = [];
+  for (let id: string | undefined = from; id !== undefined; id = (await s.parents(id))[0]) line.push(id);
+  return line;
+}
+
+async function collect(it: AsyncIterable<string>): Promise<string[]> {
+  const out: string[] = [];
+  for await (const id of it) out.push(id);
+  return out;
+}
+
+/** The same backend seen as a remote one (no synchronous reads): the walk decodes every commit. */
+const remoteLike = (inner: MemoryStore): KVStore =>
+  new Proxy(inner, { get: (t, p, r) => (p === "getSync" || p === "getSyncParts" || p === "getSyncId" ? undefined : Reflect.get(t, p, r)) });
+
+type Step =
+  | { op: "commit"; value: number }
+  | { op: "rival"; value: number } // another writer commits first: a three-way commit
+  | { op: "branchMerge"; commits: number } // a side branch with its own line, merged back
+  | { op: "resetBack"; steps: number }
+  | { op: "rebase" };
+
+const stepArb: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 6, arbitrary: fc.record({ op: fc.constant("commit" as const), value: fc.nat(5) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant("rival" as const), value: fc.nat(5) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant("branchMerge" as const), commits: fc.integer({ min: 1, max: 6 }) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant("resetBack" as const), steps: fc.integer({ min: 1, max: 7 }) }) },
+  { weight: 1, arbitrary: fc.constant({ op: "rebase" as const }) },
+);
+
+describe("first-parent history walk", () => {
+  it("lists the same line as following first parents one by one, from every commit, in-process and remote", async () => {
+    let branchNo = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(stepArb, { minLength: 1, maxLength: 60 }), async (steps) => {
+        const backend = new MemoryStore();
+        const s = await store({ backend });
+        s.setDefaultMerge((_b, ours) => ours);
+        let n = 0;
+        for (const step of steps) {
+          if (step.op === "commit") {
+            s.v = `${step.value}:${n++}`;
+            await s.commit();
+          } else if (step.op === "rival") {
+            const rival = await store({ backend });
+            rival.r = n++;
+            await rival.commit();
+            s.v = `${step.value}:${n++}`;
+            await s.commit();
+          } else if (step.op === "branchMerge") {
+            const side = `side${branchNo++}`;
+            await s.createBranch(side);
+            const b = await store({ backend, branch: side });
+            for (let i = 0; i < step.commits; i++) {
+              b.w = n++;
+              await b.commit();
+            }
+            s.v = n++;
+            await s.commit();
+            await s.merge(side);
+          } else if (step.op === "resetBack") {
+            const line = await collect(s.history());
+            await s.resetTo(line[Math.min(step.steps, line.length - 1)]);
+          } else {
+            await s.refresh();
+            await s.rebase({ keepKeys: s.keys() });
+          }
+        }
+        const remote = await store({ backend: remoteLike(backend) });
+        // Start from every commit of the line: odd and even depths, merges, the root.
+        for (const from of await naiveLine(s, s.currentCommit)) {
+          const expected = await naiveLine(s, from);
+          expect(await collect(s.history(from))).toEqual(expected);
+          expect(await collect(remote.history(from))).toEqual(expected);
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("splits a long line into chunks anywhere without losing or repeating an id", async () => {
+    const backend = new MemoryStore();
+    const s = await store({ backend });
+    for (let j = 0; j < 1030; j++) {
+      s.h = j;
+      await s.commit();
+    }
+    const expected = await naiveLine(s, s.currentCommit);
+    expect(expected).toHaveLength(1031);
+    // Starting at odd and even depths moves where the chunk boundaries fall in the pairs.
+    for (const start of [0, 1, 254, 255, 256, 257]) {
+      expect(await collect(s.history(expected[start]))).toEqual(expected.slice(start));
+    }
+  });
+});
