@@ -20,12 +20,16 @@ function slotIndex(entry: number): number {
   return entry * RECORD_WORDS + 5;
 }
 
-/** Nibble of a lowercase hex character code, or -1. */
-function nibble(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 97 && c <= 102) return c - 87;
-  return -1;
-}
+/**
+ * Byte value of each pair of lowercase hex digits, indexed by the two character codes
+ * (first << 8 | second), -1 for any other pair: parsing an id costs 20 lookups.
+ */
+const HEX_PAIR = (() => {
+  const table = new Int16Array(1 << 16).fill(-1);
+  const digits = "0123456789abcdef";
+  for (let hi = 0; hi < 16; hi++) for (let lo = 0; lo < 16; lo++) table[(digits.charCodeAt(hi) << 8) | digits.charCodeAt(lo)] = (hi << 4) | lo;
+  return table;
+})();
 
 function mixWords(head: number, tail: number): number {
   const h = Math.imul(head ^ Math.imul(tail, 0x9e3779b1), 0x85ebca6b);
@@ -38,13 +42,6 @@ function mixWords(head: number, tail: number): number {
  */
 function wordAt(b: Uint8Array, base: number): number {
   return b[base] | (b[base + 1] << 8) | (b[base + 2] << 16) | (b[base + 3] << 24);
-}
-
-/** The id's byte `i` (of 20) from its hex text, or -1 if those characters are not hex. */
-function byteOfHex(key: string, i: number): number {
-  const hi = nibble(key.charCodeAt(2 * i));
-  const lo = nibble(key.charCodeAt(2 * i + 1));
-  return (hi | lo) < 0 ? -1 : (hi << 4) | lo;
 }
 
 export class IdIndex {
@@ -143,7 +140,9 @@ export class IdIndex {
     if (key.length !== ID_CHARS) return false;
     const probe = this.probe;
     for (let i = 0; i < ID_BYTES; i++) {
-      const b = byteOfHex(key, i);
+      const hi = key.charCodeAt(2 * i);
+      const lo = key.charCodeAt(2 * i + 1);
+      const b = (hi | lo) < 256 ? HEX_PAIR[(hi << 8) | lo] : -1;
       if (b < 0) return false;
       probe[i] = b;
     }

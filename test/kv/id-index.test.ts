@@ -52,6 +52,21 @@ describe("IdIndex", () => {
     expect(index.getRaw(bytes, -1)).toBeUndefined();
   });
 
+  it("never reads a key with characters beyond Latin-1 as the id whose low bytes it shares", () => {
+    const index = new IdIndex();
+    const id = "0123456789abcdef".repeat(3).slice(0, 40);
+    index.set(id, 1);
+    for (let i = 0; i < 40; i++) {
+      // Same low 8 bits as the hex digit it replaces, so a table indexed by them would match.
+      const lookalike = id.slice(0, i) + String.fromCharCode(0x100 | id.charCodeAt(i)) + id.slice(i + 1);
+      expect(index.get(lookalike)).toBeUndefined();
+      index.set(lookalike, 100 + i);
+      expect(index.get(lookalike)).toBe(100 + i);
+    }
+    expect(index.get(id)).toBe(1);
+    expect(index.size).toBe(41);
+  });
+
   it("keeps an upper-case id apart from the lower-case one", () => {
     const index = new IdIndex();
     const id = "ab".repeat(20);
