@@ -33,6 +33,7 @@ class HookStore implements KVStore {
     this.writes.push("cas " + k);
     return this.inner.cas(k, v, e);
   }
+  casDelete(k: string, e: Uint8Array) { this.writes.push("casDelete " + k); return this.inner.casDelete(k, e); }
   clear() { return this.inner.clear(); }
   async close() {}
 }

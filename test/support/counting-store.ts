@@ -63,6 +63,16 @@ export class CountingStore implements KVStore {
     this.calls++;
     return this.inner.cas(key, value, expected);
   }
+  /** Forwarded only when the inner backend has it (it is optional in KVStore). */
+  get casDelete(): KVStore["casDelete"] {
+    const inner = this.inner;
+    if (!inner.casDelete) return undefined;
+    return (key: string, expected: Uint8Array) => {
+      this.writes++;
+      this.calls++;
+      return inner.casDelete!(key, expected);
+    };
+  }
   clear() {
     this.writes++;
     return this.inner.clear();
