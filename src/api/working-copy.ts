@@ -1,6 +1,6 @@
 import type { Versioned } from "../versioned/versioned.ts";
 import type { IndexNode } from "../index/node.ts";
-import { diffTrees, scanLeaves } from "../index/keyset-index.ts";
+import { diffTrees, scanLeafIds, scanLeaves } from "../index/keyset-index.ts";
 import { FormatError } from "../errors.ts";
 import { StringIndex } from "../kv/string-index.ts";
 import { prefixRange } from "./sorted-keys.ts";
@@ -135,8 +135,9 @@ export class WorkingCopy implements CommittedView {
    * to report: one bad value never makes a store unopenable.
    */
   static async load(versioned: Versioned, root: string, decoder: ValueDecoder): Promise<WorkingCopy> {
-    const leaves = await scanLeaves(versioned.nodes, root);
     const copy = new WorkingCopy(versioned, decoder, root);
+    if (copy.syncReads && versioned.objects.rawIdReads) return copy.loadByRawIds(await scanLeafIds(versioned.nodes, root));
+    const leaves = await scanLeaves(versioned.nodes, root);
     const fetched = copy.syncReads ? undefined : await fetchValues(versioned, leaves.flatMap((l) => l.ids));
     let count = 0;
     for (const leaf of leaves) count += leaf.keys.length;
@@ -149,8 +150,40 @@ export class WorkingCopy implements CommittedView {
     return copy;
   }
 
-  /** Adds one leaf's entries from `slot` on (kept small so the JIT optimises it early). */
-  private addLeaf(leaf: IndexNode, slot: number, sorted: string[], fetched: Map<string, Uint8Array> | undefined, decodeNow: boolean): number {
+  /**
+   * `load` on a backend that looks objects up by the 20 bytes of their id (the memory
+   * backend): each value is read by the bytes its leaf stores, skipping the hex text that a
+   * lookup by id would parse again (a third of the cost of opening 10,000 keys).
+   */
+  private loadByRawIds(leafIds: readonly string[]): WorkingCopy {
+    const nodes = this.versioned.nodes;
+    let count = 0;
+    for (const id of leafIds) count += nodes.leafSizeSync(id);
+    const decodeNow = count <= DECODE_AT_OPEN_LIMIT;
+    const sorted: string[] = new Array(count);
+    const idOffsets: number[] = [];
+    let slot = 0;
+    for (const id of leafIds) {
+      const { leaf, bytes } = nodes.leafWithOffsetsSync(id, idOffsets);
+      slot = this.addLeaf(leaf, slot, sorted, undefined, decodeNow, bytes, idOffsets);
+    }
+    this.sortedKeys = sorted;
+    return this;
+  }
+
+  /**
+   * Adds one leaf's entries from `slot` on (kept small so the JIT optimises it early). With
+   * `leafBytes`, values are looked up by the id bytes at `idOffsets` in them.
+   */
+  private addLeaf(
+    leaf: IndexNode,
+    slot: number,
+    sorted: string[],
+    fetched: Map<string, Uint8Array> | undefined,
+    decodeNow: boolean,
+    leafBytes?: Uint8Array,
+    idOffsets?: number[],
+  ): number {
     const { keys, ids } = leaf;
     const objects = this.versioned.objects;
     for (let i = 0; i < keys.length; i++, slot++) {
@@ -163,10 +196,9 @@ export class WorkingCopy implements CommittedView {
       if (fetched) {
         bytes = fetched.get(id);
         this.bytes.push(bytes);
-      } else if (decodeNow) {
-        bytes = objects.getSyncView("v", id);
-      } else if (!objects.getSync("v", id)) {
-        throw missingValue(id);
+      } else {
+        bytes = leafBytes ? objects.getSyncAt("v", leafBytes, idOffsets![i]) : decodeNow ? objects.getSyncView("v", id) : objects.getSync("v", id);
+        if (!bytes) throw missingValue(id);
       }
       this.values.push(decodeNow ? this.decodeShared(key, bytes, id) : UNDECODED);
     }

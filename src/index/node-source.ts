@@ -77,6 +77,17 @@ export class NodeSource {
     return this.cache.get(id) ?? this.readSync(id);
   }
 
+  /**
+   * A leaf decoded without entering the cache, with its bytes and where each entry's id
+   * sits in them (`idOffsets`, filled); only when `syncReads`. The bytes stay valid as
+   * long as the caller holds them (`getSync` bytes are stable).
+   */
+  leafWithOffsetsSync(id: string, idOffsets: number[]): { leaf: IndexNode; bytes: Uint8Array } {
+    if (id === EMPTY_ROOT) return { leaf: EMPTY_NODE, bytes: new Uint8Array(0) };
+    const bytes = this.requireBytesSync(id);
+    return { leaf: decodeNode(bytes, id, idOffsets), bytes };
+  }
+
   /** Entry count of a leaf, read from its header without decoding it; only when `syncReads`. */
   leafSizeSync(id: string): number {
     const hit = this.cache.get(id);

@@ -47,7 +47,11 @@ export function encodeNode(node: IndexNode): Uint8Array {
   return out.slice(0, pos);
 }
 
-export function decodeNode(bytes: Uint8Array, id = "?"): IndexNode {
+/**
+ * Decodes an index node. With `idOffsets`, also records where each entry's 20-byte id
+ * sits in `bytes`, so a caller can look the ids up by their bytes (no hex round trip).
+ */
+export function decodeNode(bytes: Uint8Array, id = "?", idOffsets?: number[]): IndexNode {
   try {
     let pos = 0;
     let height: number;
@@ -86,6 +90,7 @@ export function decodeNode(bytes: Uint8Array, id = "?"): IndexNode {
       }
       pos += suffix;
       keys[i] = key;
+      if (idOffsets) idOffsets[i] = pos;
       ids[i] = hex.slice(2 * pos, 2 * (pos + HASH_BYTES));
       pos += HASH_BYTES;
       if (i > 0 && !(prevKey < key)) throw new Error("keys out of order");

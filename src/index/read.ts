@@ -123,11 +123,18 @@ export async function scanEntries(nodes: NodeSource, root: string, prefix = ""):
  * They may also hold keys around the prefix: callers filter.
  */
 export async function scanLeaves(nodes: NodeSource, root: string, prefix = ""): Promise<IndexNode[]> {
+  const leaves: IndexNode[] = [];
+  for (const id of await scanLeafIds(nodes, root, prefix)) leaves.push(await nodes.getOnce(id));
+  return leaves;
+}
+
+/** The ids of the leaves `scanLeaves` returns, in key order, without reading the leaves. */
+export async function scanLeafIds(nodes: NodeSource, root: string, prefix = ""): Promise<string[]> {
   let level: string[] = [root];
   for (;;) {
     await nodes.prefetch(level);
     const first = await nodes.get(level[0]);
-    if (first.height === 0) break;
+    if (first.height === 0) return level;
     const next: string[] = [];
     for (const id of level) {
       const node = await nodes.get(id);
@@ -138,9 +145,6 @@ export async function scanLeaves(nodes: NodeSource, root: string, prefix = ""): 
     if (next.length === 0) return [];
     level = next;
   }
-  const leaves: IndexNode[] = [];
-  for (const id of level) leaves.push(await nodes.getOnce(id));
-  return leaves;
 }
 
 /** Child i holds keys in (keys[i-1], keys[i]]: can any of them start with `prefix`? */

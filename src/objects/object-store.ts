@@ -36,6 +36,11 @@ export class ObjectStore {
     return kv.getSyncParts ? kv.getSyncParts(PREFIXES[kind], id) : kv.getSync!(objectKey(kind, id));
   }
 
+  /** Whether `getSyncAt` looks ids up by their bytes (else it makes their hex first). */
+  get rawIdReads(): boolean {
+    return typeof this.kv.getSyncId === "function";
+  }
+
   /**
    * A synchronous read of the object whose id is the 20 bytes at `offset` of `bytes` (an
    * id stored inside another object); only when `syncReads`.

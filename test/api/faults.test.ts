@@ -149,4 +149,24 @@ describe("backend faults", () => {
       expect(report.problems.join("\n")).toContain(depth3);
     });
   });
+
+  for (const mode of ["in-process", "remote"] as const) {
+    it(`a value missing from the backend makes opening fail with a FormatError naming it (${mode})`, async () => {
+      const backend = new MemoryStore();
+      const s = await store({ backend });
+      for (let i = 0; i < 50; i++) s.set(`k${i}`, { i });
+      await s.commit();
+      const valueKeys: string[] = [];
+      for await (const k of backend.keys("v/")) valueKeys.push(k);
+      expect(valueKeys).toHaveLength(50);
+      await backend.delete(valueKeys[17]);
+      const kv: KVStore =
+        mode === "remote"
+          ? new Proxy(backend, { get: (t, p, r) => (p === "getSync" || p === "getSyncParts" || p === "getSyncId" ? undefined : Reflect.get(t, p, r)) })
+          : backend;
+      const err = await store({ backend: kv }).catch((e) => e);
+      expect(err).toBeInstanceOf(FormatError);
+      expect(err.message).toContain(valueKeys[17].slice(2));
+    });
+  }
 });
