@@ -2,6 +2,7 @@ import type { ObjectStore } from "../objects/object-store.ts";
 import { RefError } from "../errors.ts";
 import { corruptCommit, decodeCommit, firstParentOffset, grandparentOffset, NO_PARENT, NOT_A_COMMIT, type Commit } from "./commit-object.ts";
 import { HASH_BYTES, hexAt, hexOfIds } from "../objects/hash.ts";
+import { keepShapeAlive } from "../objects/shape-anchor.ts";
 
 /** Reads commits (immutable, so cached without bounds on staleness) and walks the graph. */
 export class CommitGraph {
@@ -23,7 +24,7 @@ export class CommitGraph {
   }
 
   private decode(id: string, bytes: Uint8Array | undefined): Commit {
-    if (!bytes) throw new RefError(id, `commit ${id} does not exist in this store`);
+    if (!bytes) throw missingCommit(id);
     // A decoded commit keeps its bytes; a synchronous read may be a view into a large shared
     // buffer (the memory backend's arena), which a cached commit must not pin.
     return this.remember(decodeCommit(id, this.objects.syncReads ? bytes.slice() : bytes));
@@ -139,8 +140,7 @@ export class CommitGraph {
       for await (const chunk of this.walkChunks(from, allParents, chunkSize)) yield chunk.map((c) => c.id);
       return;
     }
-    const fromBytes = Buffer.from(from, "hex");
-    const cursor: FirstParentCursor = { idBytes: fromBytes, idAt: 0, bytes: this.objects.getSync("c", from) };
+    const cursor = new FirstParentCursor(new Uint8Array(Buffer.from(from, "hex")), 0, this.objects.getSync("c", from));
     const rawIds = new Uint8Array(chunkSize * HASH_BYTES);
     while (cursor.bytes !== null) yield this.firstParentChunk(cursor, rawIds, chunkSize);
   }
@@ -162,10 +162,7 @@ export class CommitGraph {
     let { idBytes, idAt, bytes } = cursor;
     let count = 0;
     while (bytes !== null && count < size) {
-      if (bytes === undefined) {
-        const id = hexAt(idBytes, idAt);
-        throw new RefError(id, `commit ${id} does not exist in this store`);
-      }
+      if (bytes === undefined) throw missingCommit(hexAt(idBytes, idAt));
       rawIds.set(idBytes.subarray(idAt, idAt + HASH_BYTES), count * HASH_BYTES);
       count++;
       let at = firstParentOffset(bytes);
@@ -250,6 +247,10 @@ export class CommitGraph {
   }
 }
 
+function missingCommit(id: string): RefError {
+  return new RefError(id, `commit ${id} does not exist in this store`);
+}
+
 /** Max-heap of commits by (generation, time, id). */
 class CommitQueue {
   private readonly heap: Commit[] = [];
@@ -311,8 +312,15 @@ function before(a: Commit, b: Commit): boolean {
  * Where a synchronous first-parent walk is: the next commit's id (the 20 bytes at `idAt`
  * of `idBytes`) and its bytes (undefined if missing, null past the root).
  */
-interface FirstParentCursor {
-  idBytes: Uint8Array;
-  idAt: number;
-  bytes: Uint8Array | undefined | null;
+class FirstParentCursor {
+  constructor(
+    public idBytes: Uint8Array,
+    public idAt: number,
+    public bytes: Uint8Array | undefined | null,
+  ) {}
 }
+
+// One walk's cursor is garbage by the next walk; without a live instance its shape would
+// die at a collection in between, and V8 would re-learn every access to it in the walk's
+// loop, which restarts the count towards optimising the loop (see shape-anchor.ts).
+keepShapeAlive(new FirstParentCursor(new Uint8Array(0), 0, null)).bytes = undefined;
