@@ -157,16 +157,16 @@ export class WorkingCopy implements CommittedView {
    */
   private loadByRawIds(leafIds: readonly string[]): WorkingCopy {
     const nodes = this.versioned.nodes;
+    const leaves = leafIds.map((id) => {
+      const idOffsets: number[] = [];
+      return { ...nodes.leafWithOffsetsSync(id, idOffsets), idOffsets };
+    });
     let count = 0;
-    for (const id of leafIds) count += nodes.leafSizeSync(id);
+    for (const { leaf } of leaves) count += leaf.keys.length;
     const decodeNow = count <= DECODE_AT_OPEN_LIMIT;
     const sorted: string[] = new Array(count);
-    const idOffsets: number[] = [];
     let slot = 0;
-    for (const id of leafIds) {
-      const { leaf, bytes } = nodes.leafWithOffsetsSync(id, idOffsets);
-      slot = this.addLeaf(leaf, slot, sorted, undefined, decodeNow, bytes, idOffsets);
-    }
+    for (const { leaf, bytes, idOffsets } of leaves) slot = this.addLeaf(leaf, slot, sorted, undefined, decodeNow, bytes, idOffsets);
     this.sortedKeys = sorted;
     return this;
   }

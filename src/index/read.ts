@@ -128,7 +128,7 @@ export async function scanLeaves(nodes: NodeSource, root: string, prefix = ""): 
   return leaves;
 }
 
-/** The ids of the leaves `scanLeaves` returns, in key order, without reading the leaves. */
+/** The ids of the leaves `scanLeaves` returns, in key order; of the leaves it reads only the first (to learn it is a leaf). */
 export async function scanLeafIds(nodes: NodeSource, root: string, prefix = ""): Promise<string[]> {
   let level: string[] = [root];
   for (;;) {

@@ -12,12 +12,14 @@
  */
 const ID_CHARS = 40;
 const ID_BYTES = 20;
-/** An entry's record: the id as 5 int32 words, then its slot. */
-const RECORD_WORDS = 6;
+/** An id as int32 words (`wordAt`). */
+const ID_WORDS = 5;
+/** An entry's record: the id's words, then its slot. */
+const RECORD_WORDS = ID_WORDS + 1;
 
 /** Index of an entry's slot in the records read as int32s. */
 function slotIndex(entry: number): number {
-  return entry * RECORD_WORDS + 5;
+  return entry * RECORD_WORDS + ID_WORDS;
 }
 
 /**
@@ -88,7 +90,7 @@ export class IdIndex {
     if ((this.packed + 1) * 2 > this.table.length) this.grow();
     const entry = this.freeEntries.length > 0 ? this.freeEntries.pop()! : this.newEntry();
     const base = entry * RECORD_WORDS;
-    for (let k = 0; k < 5; k++) this.words[base + k] = wordAt(this.probe, 4 * k);
+    for (let k = 0; k < ID_WORDS; k++) this.words[base + k] = wordAt(this.probe, 4 * k);
     this.words[slotIndex(entry)] = slot;
     this.place(entry);
     this.packed++;

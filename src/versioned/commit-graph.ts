@@ -136,6 +136,7 @@ export class CommitGraph {
    * each commit's first parent straight from its bytes, without decoding the commit.
    */
   async *walkIds(from: string, allParents: boolean, chunkSize = 256): AsyncGenerator<string[]> {
+    if (!(chunkSize >= 1)) throw new RangeError(`chunkSize must be at least 1, got ${chunkSize}`);
     if (allParents || !this.objects.syncReads) {
       for await (const chunk of this.walkChunks(from, allParents, chunkSize)) yield chunk.map((c) => c.id);
       return;
@@ -173,12 +174,19 @@ export class CommitGraph {
       if (at === NOT_A_COMMIT) throw corruptCommit(hexAt(idBytes, idAt), bytes);
       if (count < size) {
         const skip = grandparentOffset(bytes, at);
-        if (skip === NOT_A_COMMIT) throw corruptCommit(hexAt(idBytes, idAt), bytes);
-        if (skip !== NO_PARENT) {
+        if (skip === NOT_A_COMMIT) throw corruptCommit(hexAt(idBytes, idAt), bytes, true);
+        const grandparent = skip === NO_PARENT ? undefined : this.objects.getSyncAt("c", bytes, skip);
+        if (grandparent !== undefined) {
           rawIds.set(bytes.subarray(at, at + HASH_BYTES), count * HASH_BYTES);
           count++;
-          at = skip;
+          idBytes = bytes;
+          idAt = skip;
+          bytes = grandparent;
+          continue;
         }
+        // No shortcut, or it leads nowhere: step to the parent instead, so that a missing
+        // commit is named by the child that names it, and damaged jump bytes cost only
+        // the shortcut.
       }
       idBytes = bytes;
       idAt = at;

@@ -426,10 +426,13 @@ export function grandparentOffset(bytes: Uint8Array, parentAt: number): number {
   return pos + 20 <= bytes.length ? pos : NOT_A_COMMIT;
 }
 
-/** The FormatError for commit `id`, whose `bytes` gave NOT_A_COMMIT. */
-export function corruptCommit(id: string, bytes: Uint8Array): FormatError {
+/**
+ * The FormatError for commit `id`, whose `bytes` gave NOT_A_COMMIT: from `grandparentOffset`
+ * when `lineJumps` is set, else from `firstParentOffset`.
+ */
+export function corruptCommit(id: string, bytes: Uint8Array, lineJumps = false): FormatError {
   const pos = rootOffset(bytes) + 20;
-  const reason = bytes[0] !== COMMIT_VERSION || pos >= bytes.length ? "truncated" : "bad parents";
+  const reason = lineJumps ? "truncated line jumps" : bytes[0] !== COMMIT_VERSION || pos >= bytes.length ? "truncated" : "bad parents";
   return new FormatError(`commit ${id} is corrupt (${reason})`, { id });
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { store, MemoryStore, type KVStore, type Staged } from "kvgit";
+import { store, MemoryStore, FormatError, type KVStore, type Staged } from "kvgit";
+import { firstParentOffset, grandparentOffset } from "../../src/versioned/commit-object.ts";
 
 /** The first-parent line the slow way: `parents()` of each commit, one at a time. */
 async function naiveLine(s: Staged, from: string): Promise<string[]> {
@@ -97,5 +98,41 @@ describe("first-parent history walk", () => {
     for (const start of [0, 1, 254, 255, 256, 257]) {
       expect(await collect(s.history(expected[start]))).toEqual(expected.slice(start));
     }
+  });
+
+  /** A line of 12 commits; `line[line.length - d]` is the commit at depth d. */
+  async function line12(): Promise<{ backend: MemoryStore; s: Staged; line: string[] }> {
+    const backend = new MemoryStore();
+    const s = await store({ backend });
+    for (let j = 0; j < 12; j++) {
+      s.h = j;
+      await s.commit({ message: `commit ${j}` });
+    }
+    return { backend, s, line: await naiveLine(s, s.currentCommit) };
+  }
+
+  it("a damaged shortcut to the grandparent costs only the shortcut: the walk steps to the parent", async () => {
+    const { backend, line } = await line12();
+    const depth6 = line[line.length - 6];
+    const bytes = backend.getSync(`c/${depth6}`)!.slice();
+    const jump = grandparentOffset(bytes, firstParentOffset(bytes));
+    expect(jump).toBeGreaterThan(0);
+    bytes.fill(0xab, jump, jump + 20); // names no commit
+    await backend.set(`c/${depth6}`, bytes);
+    const s = await store({ backend });
+    expect(await collect(s.history())).toEqual(line);
+  });
+
+  it("a commit cut short inside its line jumps is a FormatError naming it", async () => {
+    const { backend, line } = await line12();
+    const depth6 = line[line.length - 6];
+    const bytes = backend.getSync(`c/${depth6}`)!;
+    const jump = grandparentOffset(bytes, firstParentOffset(bytes));
+    await backend.set(`c/${depth6}`, bytes.slice(0, jump + 10));
+    const s = await store({ backend });
+    const err = await collect(s.history()).catch((e) => e);
+    expect(err).toBeInstanceOf(FormatError);
+    expect(err.message).toContain(depth6);
+    expect(err.message).toContain("line jumps");
   });
 });
