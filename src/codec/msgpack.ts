@@ -173,13 +173,15 @@ function packPlain(value: unknown): Uint8Array {
  * so they are decoded from one reused scratch buffer whose DataView is made once.
  */
 let scratch = new Uint8Array(4096);
+/** msgpackr reads `start` and `end` as the call begins, so one object serves every call. */
+const scratchRange = { start: 1, end: 0 };
 function unpackPlain(bytes: Uint8Array): unknown {
-  const length = bytes.length - 1;
-  if (length > scratch.length) scratch = new Uint8Array(Math.max(length, scratch.length * 2));
-  scratch.set(bytes.subarray(1));
+  if (bytes.length > scratch.length) scratch = new Uint8Array(Math.max(bytes.length, scratch.length * 2));
+  scratch.set(bytes); // the marker byte too: copying all of it needs no subarray view
+  scratchRange.end = bytes.length;
   let value: unknown;
   try {
-    value = plainUnpackr.unpack(scratch, { start: 0, end: length } as never);
+    value = plainUnpackr.unpack(scratch, scratchRange as never);
   } catch (error) {
     throw new CodecError(`the msgpack codec cannot decode these ${bytes.length} bytes (corrupt plain value): ${errorMessage(error)}`, { codec: "msgpack" }, { cause: error });
   }
