@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { store, MemoryStore, FormatError, type KVStore, type Staged } from "kvgit";
 import { firstParentOffset, grandparentOffset } from "../../src/versioned/commit-object.ts";
 
@@ -97,6 +100,36 @@ describe("first-parent history walk", () => {
     // Starting at odd and even depths moves where the chunk boundaries fall in the pairs.
     for (const start of [0, 1, 254, 255, 256, 257]) {
       expect(await collect(s.history(expected[start]))).toEqual(expected.slice(start));
+    }
+  });
+
+  it("walks the same line on the disk backend, which looks commits up by their hex ids", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kvgit-walk-"));
+    try {
+      const s = await store({ kind: "disk", path: dir });
+      s.setDefaultMerge((_b, ours) => ours);
+      for (let j = 0; j < 300; j++) {
+        s.h = j;
+        await s.commit();
+        if (j % 50 === 25) {
+          const side = `side${j}`;
+          await s.createBranch(side);
+          const b = await store({ kind: "disk", path: dir, branch: side });
+          b.w = j;
+          await b.commit();
+          await b.close();
+          s.h = -j;
+          await s.commit();
+          await s.merge(side);
+        }
+      }
+      const line = await naiveLine(s, s.currentCommit);
+      for (const start of [0, 1, 2, 3, 100, 255, 256, 257, line.length - 3, line.length - 1]) {
+        expect(await collect(s.history(line[start]))).toEqual(line.slice(start));
+      }
+      await s.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
