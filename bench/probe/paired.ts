@@ -3,7 +3,7 @@
 // forced GC, on its own memory store, alternating which goes first), so both see the same
 // machine state. Prints the medians of rounds 1-9 (as the harness records them) and of
 // the later rounds, and how often B was faster. Usage:
-//   node --expose-gc --import tsx bench/probe/paired.ts w6|w7 /path/to/A /path/to/B [rounds]
+//   node --expose-gc --import tsx bench/probe/paired.ts w6|w7|reads|getcalls /path/to/A /path/to/B [rounds]
 import { key, value } from "../data.ts";
 type Lib = typeof import("../../src/index.ts");
 const [workload, dirA, dirB] = process.argv.slice(2);
@@ -43,6 +43,43 @@ const WORKLOADS: Record<string, (lib: Lib) => Promise<() => Promise<number>>> = 
       const keys = fresh.keys();
       let sum = 0;
       for (const k of keys) sum += (fresh.get(k) as { id: number }).id;
+      const ms = performance.now() - t0;
+      if (sum !== (10_000 * 9_999) / 2) throw new Error("bad values");
+      return ms;
+    };
+  },
+  // W6's read phase alone: s[key] for every key of a store object opened untimed.
+  async reads(lib) {
+    const backend = new lib.MemoryStore();
+    const s = await lib.store({ backend });
+    for (let i = 0; i < 10_000; i++) s.set(key(i), value(i));
+    await s.commit();
+    return async () => {
+      const fresh = await lib.store({ backend });
+      const keys = fresh.keys();
+      const d = fresh as unknown as Record<string, { id: number }>;
+      gc();
+      const t0 = performance.now();
+      let sum = 0;
+      for (let i = 0; i < keys.length; i++) sum += d[keys[i]].id;
+      const ms = performance.now() - t0;
+      if (sum !== (10_000 * 9_999) / 2) throw new Error("bad values");
+      return ms;
+    };
+  },
+  // s.get(key), a method call through the Proxy, for every key.
+  async getcalls(lib) {
+    const backend = new lib.MemoryStore();
+    const s = await lib.store({ backend });
+    for (let i = 0; i < 10_000; i++) s.set(key(i), value(i));
+    await s.commit();
+    return async () => {
+      const fresh = await lib.store({ backend });
+      const keys = fresh.keys();
+      gc();
+      const t0 = performance.now();
+      let sum = 0;
+      for (let i = 0; i < keys.length; i++) sum += (fresh.get(keys[i]) as { id: number }).id;
       const ms = performance.now() - t0;
       if (sum !== (10_000 * 9_999) / 2) throw new Error("bad values");
       return ms;

@@ -67,12 +67,16 @@ const boundMethods = new WeakMap<object, Map<PropertyKey, unknown>>();
 
 /** A member of the real object; methods come bound to it (once per object and name). */
 function member(t: object, prop: PropertyKey): unknown {
+  // A method bound before is answered from the cache; looking the member up again by a
+  // variable name costs more than the call it precedes (s.get(key) in a loop).
+  const bound = boundMethods.get(t);
+  const cached = bound?.get(prop);
+  if (cached !== undefined) return cached;
   const value = Reflect.get(t, prop, t);
   if (typeof value !== "function") return value;
-  let bound = boundMethods.get(t);
-  if (!bound) boundMethods.set(t, (bound = new Map()));
-  let fn = bound.get(prop);
-  if (!fn) bound.set(prop, (fn = value.bind(t)));
+  const fn = value.bind(t);
+  if (bound) bound.set(prop, fn);
+  else boundMethods.set(t, new Map([[prop, fn]]));
   return fn;
 }
 
