@@ -22,10 +22,28 @@ export {
   getRegisteredContentType,
   hasContentType,
   registeredContentTypeNames,
+  builtinContentType,
+  builtinContentTypeNames,
+  assertContentType,
+  jsonThreeWayMerge,
+  decideTrivially,
+  canonicalKey,
+  deepEqual,
   type CounterValue,
   type JsonValue,
 } from "./merge/index.ts";
-export { registerClass, resolveCodec, msgpackCodec, superjsonCodec, jsonCodec, bytesCodec, type Codec, type CodecName } from "./codec/index.ts";
+export {
+  registerClass,
+  resolveCodec,
+  msgpackCodec,
+  createMsgpackCodec,
+  superjsonCodec,
+  jsonCodec,
+  bytesCodec,
+  type Codec,
+  type CodecName,
+  type MsgpackCodecOptions,
+} from "./codec/index.ts";
 export type { KVStore } from "./kv/kv-store.ts";
 export { MemoryStore } from "./kv/memory-store.ts";
 export { TieredStore, type TieredStoreOptions } from "./kv/tiered-store.ts";

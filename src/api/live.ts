@@ -158,6 +158,7 @@ export class Live<S extends object = Record<string, unknown>> {
   }
 
   setMergeFn(_key: string, _fn: MergeFn | undefined): void {}
+  setDefaultMerge(_fn: MergeFn | undefined, _opts?: { prefix?: string }): void {}
   setContentType(_key: string, _ct: ContentType | undefined): void {}
   getContentType(_key: string): ContentType | undefined {
     return undefined;

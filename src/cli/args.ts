@@ -6,6 +6,8 @@ export interface CliArgs {
 }
 
 const BOOLEAN_FLAGS = new Set(["json", "help", "all"]);
+/** Every flag some command reads; any other is a usage error, not silently ignored. */
+const VALUE_FLAGS = new Set(["store", "branch", "codec", "at", "into", "prefix", "limit", "min-age"]);
 
 export class UsageError extends Error {}
 
@@ -27,6 +29,9 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     if (BOOLEAN_FLAGS.has(name)) {
       flags.set(name, true);
       continue;
+    }
+    if (!VALUE_FLAGS.has(name)) {
+      throw new UsageError(`unknown option --${name} (options: ${[...VALUE_FLAGS, ...BOOLEAN_FLAGS].map((f) => `--${f}`).join(", ")})`);
     }
     const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
     if (value === undefined) throw new UsageError(`--${name} needs a value`);

@@ -2,6 +2,7 @@ import { store } from "../api/store.ts";
 import { codecNames, type CodecName } from "../codec/resolve-codec.ts";
 import type { Store } from "../api/staged.ts";
 import type { CommitInfo } from "../api/store-context.ts";
+import { KeyError } from "../errors.ts";
 import { flag, intFlag, UsageError, type CliArgs } from "./args.ts";
 import { show, type Output } from "./output.ts";
 
@@ -90,10 +91,7 @@ async function get(s: Store, args: CliArgs, out: Output) {
   const at = flag(args, "at");
   const view = at === undefined ? undefined : await s.at(at);
   const present = view ? await view.has(key) : s.has(key);
-  if (!present) {
-    process.stderr.write(`kvgit: key ${JSON.stringify(key)} is not in ${at ?? s.currentBranch}\n`);
-    return 1;
-  }
+  if (!present) throw new KeyError(key, `key ${JSON.stringify(key)} is not in ${at ?? s.currentBranch}`);
   const value = view ? await view.get(key) : s.get(key);
   out.result(value);
 }

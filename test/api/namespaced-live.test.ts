@@ -133,6 +133,15 @@ describe("Live", () => {
     expect(live.has("f")).toBe(false);
   });
 
+  it("ignores merge configuration, as docs/api.md says (nothing is ever merged)", async () => {
+    const live = await store({ type: "live" });
+    live.setMergeFn("a", () => 1);
+    live.setDefaultMerge(() => 1);
+    live.setDefaultMerge(undefined, { prefix: "p/" });
+    live.a = 5;
+    expect(live.a).toBe(5);
+  });
+
   it("flush rejects with a BackendError when a write failed", async () => {
     const inner = new MemoryStore();
     let fail = false;

@@ -85,6 +85,12 @@ describe("kvgit CLI", () => {
     const missing = await cli("get", "nope", "--store", path);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("nope");
+    const missingJson = await cli("get", "nope", "--store", path, "--json");
+    expect(missingJson.code).toBe(1);
+    expect(JSON.parse(missingJson.stdout).error).toMatchObject({ code: "KEY_NOT_FOUND", data: { key: "nope" } });
+    const unknownOption = await cli("log", "--store", path, "--namespace", "other");
+    expect(unknownOption.code).toBe(2);
+    expect(unknownOption.stderr).toContain("--namespace");
     const badRef = await cli("show", "no-such-ref", "--store", path);
     expect(badRef.code).toBe(1);
     expect(badRef.stderr).toContain("BAD_REF");
