@@ -32,60 +32,59 @@ const WORKLOADS: Record<string, (lib: Lib) => Promise<() => Promise<number>>> = 
   },
   // W6: bulk load of 10,000 keys; timed: open a store object, list keys, read every value.
   async w6(lib) {
-    const backend = new lib.MemoryStore();
-    const s = await lib.store({ backend });
-    for (let i = 0; i < 10_000; i++) s.set(key(i), value(i));
-    await s.commit();
-    return async () => {
-      gc();
-      const t0 = performance.now();
+    const backend = await bulkLoaded(lib);
+    return timedSum(async () => {
       const fresh = await lib.store({ backend });
-      const keys = fresh.keys();
-      let sum = 0;
-      for (const k of keys) sum += (fresh.get(k) as { id: number }).id;
-      const ms = performance.now() - t0;
-      if (sum !== (10_000 * 9_999) / 2) throw new Error("bad values");
-      return ms;
-    };
+      return () => fresh.keys().map((k) => fresh.get(k));
+    }, true);
   },
   // W6's read phase alone: s[key] for every key of a store object opened untimed.
   async reads(lib) {
-    const backend = new lib.MemoryStore();
-    const s = await lib.store({ backend });
-    for (let i = 0; i < 10_000; i++) s.set(key(i), value(i));
-    await s.commit();
-    return async () => {
+    const backend = await bulkLoaded(lib);
+    return timedSum(async () => {
       const fresh = await lib.store({ backend });
       const keys = fresh.keys();
-      const d = fresh as unknown as Record<string, { id: number }>;
-      gc();
-      const t0 = performance.now();
-      let sum = 0;
-      for (let i = 0; i < keys.length; i++) sum += d[keys[i]].id;
-      const ms = performance.now() - t0;
-      if (sum !== (10_000 * 9_999) / 2) throw new Error("bad values");
-      return ms;
-    };
+      const d = fresh as unknown as Record<string, unknown>;
+      return () => keys.map((k) => d[k]);
+    });
   },
   // s.get(key), a method call through the Proxy, for every key.
   async getcalls(lib) {
-    const backend = new lib.MemoryStore();
-    const s = await lib.store({ backend });
-    for (let i = 0; i < 10_000; i++) s.set(key(i), value(i));
-    await s.commit();
-    return async () => {
+    const backend = await bulkLoaded(lib);
+    return timedSum(async () => {
       const fresh = await lib.store({ backend });
       const keys = fresh.keys();
-      gc();
-      const t0 = performance.now();
-      let sum = 0;
-      for (let i = 0; i < keys.length; i++) sum += (fresh.get(keys[i]) as { id: number }).id;
-      const ms = performance.now() - t0;
-      if (sum !== (10_000 * 9_999) / 2) throw new Error("bad values");
-      return ms;
-    };
+      return () => keys.map((k) => fresh.get(k));
+    });
   },
 };
+
+/** A memory backend holding W6's bulk load (10,000 keys, one commit). */
+async function bulkLoaded(lib: Lib) {
+  const backend = new lib.MemoryStore();
+  const s = await lib.store({ backend });
+  for (let i = 0; i < 10_000; i++) s.set(key(i), value(i));
+  await s.commit();
+  return backend;
+}
+
+/**
+ * An iteration that prepares (untimed unless `timeSetup`), collects garbage, then times
+ * `read` (all 10,000 values) and checks it read every value.
+ */
+function timedSum(prepare: () => Promise<() => unknown[]>, timeSetup = false): () => Promise<number> {
+  return async () => {
+    if (timeSetup) gc();
+    const t0 = performance.now();
+    const read = await prepare();
+    if (!timeSetup) gc();
+    const t1 = performance.now();
+    const values = read() as { id: number }[];
+    const ms = performance.now() - (timeSetup ? t0 : t1);
+    if (values.reduce((sum, v) => sum + v.id, 0) !== (10_000 * 9_999) / 2) throw new Error("bad values");
+    return ms;
+  };
+}
 
 const a = await WORKLOADS[workload]((await import(`${dirA}/src/index.ts`)) as Lib);
 const b = await WORKLOADS[workload]((await import(`${dirB}/src/index.ts`)) as Lib);
