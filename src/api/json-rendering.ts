@@ -1,3 +1,5 @@
+import { setOwnValue } from "../merge/equal.ts";
+
 /**
  * A JSON rendering of a decoded value: what a proof carries as `value` once it has been
  * through JSON. Not a way back to the value (the proof's `valueBytes` are that): a fixed,
@@ -43,7 +45,7 @@ function render(v: unknown, path: object[]): unknown {
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(v)) {
       const r = render((v as Record<string, unknown>)[key], path);
-      if (r !== undefined) Object.defineProperty(out, key, { value: r, enumerable: true, writable: true, configurable: true });
+      if (r !== undefined) setOwnValue(out, key, r);
     }
     return out;
   } finally {

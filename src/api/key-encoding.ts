@@ -1,5 +1,5 @@
 import type { Codec } from "../codec/codec.ts";
-import { getRegisteredContentType, hasContentType } from "../merge/registry.ts";
+import { getRegisteredContentType, hasContentType, hasOwnEncoding } from "../merge/registry.ts";
 import { NotSupportedError } from "../errors.ts";
 import type { MergePolicy } from "./merge-policy.ts";
 
@@ -44,7 +44,7 @@ export function encodingFor(policy: MergePolicy, key: string, storeCodec: Codec)
 export function hasOwnEncodings(policy: MergePolicy): boolean {
   if (policy.encoded !== undefined && policy.encoded.size > 0) return true;
   for (const name of [...policy.keys.values(), ...policy.prefixes.values()]) {
-    if (hasContentType(name) && getRegisteredContentType(name).encode !== undefined) return true;
+    if (hasOwnEncoding(name)) return true;
   }
   return false;
 }

@@ -1,7 +1,7 @@
 import type { Versioned } from "../versioned/versioned.ts";
 import type { WriteBatch } from "../objects/object-store.ts";
 import { FormatError } from "../errors.ts";
-import { getRegisteredContentType, hasContentType } from "../merge/registry.ts";
+import { hasOwnEncoding } from "../merge/registry.ts";
 
 /**
  * Merge policies stored with a branch (SPEC §5.5): content type *names* attached to keys
@@ -39,7 +39,7 @@ export function applyPolicyEdits(policy: MergePolicy, edits: Iterable<PolicyEdit
   // earlier writer listed (it may know types this process does not).
   const encoded = new Set<string>();
   for (const name of new Set([...keys.values(), ...prefixes.values()])) {
-    if (policy.encoded?.has(name) || (hasContentType(name) && getRegisteredContentType(name).encode !== undefined)) encoded.add(name);
+    if (policy.encoded?.has(name) || hasOwnEncoding(name)) encoded.add(name);
   }
   return encoded.size > 0 ? { keys, prefixes, encoded } : { keys, prefixes };
 }

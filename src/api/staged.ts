@@ -958,8 +958,7 @@ export class Staged<S extends Schema = Record<string, unknown>> {
   }
 }
 
-/** A conflict's value for the error report: decoded, or the raw bytes if they do not decode. */
-/** The decoded value, or the bytes themselves when they cannot be decoded here. */
+/** A conflict's value for the report: decoded, or the raw bytes if they cannot be decoded here. */
 function safeDecode(codec: () => Codec, bytes: Uint8Array, key: string): unknown {
   try {
     return decodeValue(codec(), bytes, key);

@@ -88,6 +88,13 @@ export interface ValueDecoder {
   decode(key: string, bytes: Uint8Array): DecodedValue;
 }
 
+/** A leaf as `load` reads it; with its bytes and id offsets when values are read by raw id. */
+interface LoadedLeaf {
+  readonly leaf: IndexNode;
+  readonly bytes?: Uint8Array;
+  readonly idOffsets?: readonly number[];
+}
+
 /**
  * The committed state a `Staged` reads synchronously: every key of one keyset root with
  * its value id and — for shareable (JSON-like) values — the decoded value. Loaded once at
@@ -136,54 +143,33 @@ export class WorkingCopy implements CommittedView {
    */
   static async load(versioned: Versioned, root: string, decoder: ValueDecoder): Promise<WorkingCopy> {
     const copy = new WorkingCopy(versioned, decoder, root);
-    if (copy.syncReads && versioned.objects.rawIdReads) return copy.loadByRawIds(await scanLeafIds(versioned.nodes, root));
-    const leaves = await scanLeaves(versioned.nodes, root);
-    const fetched = copy.syncReads ? undefined : await fetchValues(versioned, leaves.flatMap((l) => l.ids));
+    // On a backend that looks objects up by the 20 bytes of their id (the memory backend),
+    // each value is read by the bytes its leaf stores, skipping the hex text a lookup by id
+    // would parse again (a third of the cost of opening 10,000 keys).
+    const leaves: LoadedLeaf[] =
+      copy.syncReads && versioned.objects.rawIdReads
+        ? (await scanLeafIds(versioned.nodes, root)).map((id) => {
+            const idOffsets: number[] = [];
+            return { ...versioned.nodes.leafWithOffsetsSync(id, idOffsets), idOffsets };
+          })
+        : (await scanLeaves(versioned.nodes, root)).map((leaf) => ({ leaf }));
+    const fetched = copy.syncReads ? undefined : await fetchValues(versioned, leaves.flatMap((l) => l.leaf.ids));
     let count = 0;
-    for (const leaf of leaves) count += leaf.keys.length;
+    for (const { leaf } of leaves) count += leaf.keys.length;
     const decodeNow = count <= DECODE_AT_OPEN_LIMIT;
     // Leaves hold their keys in ascending order, so their concatenation is keys().
     const sorted: string[] = new Array(count);
     let slot = 0;
-    for (const leaf of leaves) slot = copy.addLeaf(leaf, slot, sorted, fetched, decodeNow);
+    for (const l of leaves) slot = copy.addLeaf(l, slot, sorted, fetched, decodeNow);
     copy.sortedKeys = sorted;
     return copy;
   }
 
   /**
-   * `load` on a backend that looks objects up by the 20 bytes of their id (the memory
-   * backend): each value is read by the bytes its leaf stores, skipping the hex text that a
-   * lookup by id would parse again (a third of the cost of opening 10,000 keys).
-   */
-  private loadByRawIds(leafIds: readonly string[]): WorkingCopy {
-    const nodes = this.versioned.nodes;
-    const leaves = leafIds.map((id) => {
-      const idOffsets: number[] = [];
-      return { ...nodes.leafWithOffsetsSync(id, idOffsets), idOffsets };
-    });
-    let count = 0;
-    for (const { leaf } of leaves) count += leaf.keys.length;
-    const decodeNow = count <= DECODE_AT_OPEN_LIMIT;
-    const sorted: string[] = new Array(count);
-    let slot = 0;
-    for (const { leaf, bytes, idOffsets } of leaves) slot = this.addLeaf(leaf, slot, sorted, undefined, decodeNow, bytes, idOffsets);
-    this.sortedKeys = sorted;
-    return this;
-  }
-
-  /**
    * Adds one leaf's entries from `slot` on (kept small so the JIT optimises it early). With
-   * `leafBytes`, values are looked up by the id bytes at `idOffsets` in them.
+   * the leaf's bytes, values are looked up by the id bytes at `idOffsets` in them.
    */
-  private addLeaf(
-    leaf: IndexNode,
-    slot: number,
-    sorted: string[],
-    fetched: Map<string, Uint8Array> | undefined,
-    decodeNow: boolean,
-    leafBytes?: Uint8Array,
-    idOffsets?: number[],
-  ): number {
+  private addLeaf({ leaf, bytes: leafBytes, idOffsets }: LoadedLeaf, slot: number, sorted: string[], fetched: Map<string, Uint8Array> | undefined, decodeNow: boolean): number {
     const { keys, ids } = leaf;
     const objects = this.versioned.objects;
     for (let i = 0; i < keys.length; i++, slot++) {

@@ -123,18 +123,21 @@ export async function scanEntries(nodes: NodeSource, root: string, prefix = ""):
  * They may also hold keys around the prefix: callers filter.
  */
 export async function scanLeaves(nodes: NodeSource, root: string, prefix = ""): Promise<IndexNode[]> {
+  const ids = await scanLeafIds(nodes, root, prefix);
+  await nodes.prefetch(ids);
   const leaves: IndexNode[] = [];
-  for (const id of await scanLeafIds(nodes, root, prefix)) leaves.push(await nodes.getOnce(id));
+  for (const id of ids) leaves.push(await nodes.getOnce(id));
   return leaves;
 }
 
-/** The ids of the leaves `scanLeaves` returns, in key order; of the leaves it reads only the first (to learn it is a leaf). */
+/**
+ * The ids of the leaves `scanLeaves` returns, in key order, read from the internal nodes
+ * alone (one batched read per level on a remote backend); no leaf is read.
+ */
 export async function scanLeafIds(nodes: NodeSource, root: string, prefix = ""): Promise<string[]> {
   let level: string[] = [root];
-  for (;;) {
+  for (let height = (await nodes.get(root)).height; height > 0; height--) {
     await nodes.prefetch(level);
-    const first = await nodes.get(level[0]);
-    if (first.height === 0) return level;
     const next: string[] = [];
     for (const id of level) {
       const node = await nodes.get(id);
@@ -145,6 +148,7 @@ export async function scanLeafIds(nodes: NodeSource, root: string, prefix = ""):
     if (next.length === 0) return [];
     level = next;
   }
+  return level;
 }
 
 /** Child i holds keys in (keys[i-1], keys[i]]: can any of them start with `prefix`? */

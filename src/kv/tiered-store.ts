@@ -54,7 +54,7 @@ export class TieredStore implements KVStore {
       const casDelete = remote.casDelete.bind(remote);
       this.casDelete = async (key, expected) => {
         const ok = await casDelete(key, expected);
-        if (ok) await local.delete(key);
+        if (ok && this.caches(key)) await local.delete(key);
         return ok;
       };
     }

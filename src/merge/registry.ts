@@ -82,6 +82,11 @@ export function hasContentType(name: string): boolean {
   return registry.has(name);
 }
 
+/** Whether `name` is registered here as a type with an encoding of its own (encode/decode). */
+export function hasOwnEncoding(name: string): boolean {
+  return registry.get(name)?.encode !== undefined;
+}
+
 /** Every registered content type name (built-ins included), sorted. */
 export function registeredContentTypeNames(): string[] {
   return [...registry.keys()].sort();

@@ -17,7 +17,14 @@ class SyncReadCounter extends MemoryStore {
   }
   override getSyncParts(prefix: string, rest: string) {
     this.syncReads++;
+    if (prefix === "v/") this.valueReadsByHex++;
     return super.getSyncParts(prefix, rest);
+  }
+  valueReadsByHex = 0;
+  rawIdReads = 0;
+  override getSyncId(prefix: string, id: Uint8Array, offset: number) {
+    this.rawIdReads++;
+    return super.getSyncId(prefix, id, offset);
   }
 }
 
@@ -110,6 +117,18 @@ describe("reading the committed state from the index (workingCopy: \"index\")", 
       }),
       { numRuns: 60 },
     );
+  });
+
+  it("a loaded store object reads each value at open by the id bytes its leaf stores, not by hex", async () => {
+    const backend = new SyncReadCounter();
+    const w = await store({ backend });
+    for (let i = 0; i < 500; i++) w.set(`k${i}`, { i });
+    await w.commit();
+    [backend.valueReadsByHex, backend.rawIdReads] = [0, 0];
+    const s = await store({ backend, workingCopy: "load" });
+    expect(s.get("k123")).toEqual({ i: 123 });
+    expect(backend.valueReadsByHex).toBe(0);
+    expect(backend.rawIdReads).toBeGreaterThanOrEqual(500);
   });
 
   it("reads without loading: opening reads one index node, a read walks one path", async () => {

@@ -9,6 +9,7 @@ import { decodeCommit, encodeCommit, MAX_INFO_DEPTH, plainCommitInfo } from "../
 import type { MergeResolver } from "../../src/versioned/three-way-merge.ts";
 import { hashHex } from "../../src/objects/hash.ts";
 import { runScript } from "../support/spawn.ts";
+import { shapeOf } from "../support/value-shape.ts";
 
 const READER = new URL("./fixtures/commit-info-reader.ts", import.meta.url);
 const tmp = mkdtempSync(join(tmpdir(), "kvgit-info-"));
@@ -276,11 +277,3 @@ describe("the stored bytes of valid info are unchanged", () => {
     expect(Object.isFrozen(info)).toBe(true);
   });
 });
-
-function shapeOf(v: unknown): unknown {
-  if (v === null || typeof v !== "object") return v === undefined ? "undefined" : typeof v;
-  if (Array.isArray(v)) return v.map(shapeOf);
-  const proto = Object.getPrototypeOf(v);
-  if (proto !== Object.prototype && proto !== null) return `instance of ${(proto as { constructor?: { name?: string } }).constructor?.name}`;
-  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, shapeOf(x)]));
-}
