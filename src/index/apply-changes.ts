@@ -1,5 +1,6 @@
 import type { WriteBatch } from "../objects/object-store.ts";
 import { closesNode } from "./chunking.ts";
+import type { KeyDiff } from "./diff.ts";
 import type { IndexNode } from "./node.ts";
 import type { NodeSource } from "./node-source.ts";
 import { prefetchPaths } from "./read.ts";
@@ -79,14 +80,18 @@ keepShapeAlive(new TreeBuilder(undefined as unknown as NodeSource, undefined as 
  * Writes only the nodes on changed paths (plus neighbours whose boundary moved) into
  * `batch`: O(k log N) for k changes. The result is identical to building the new key set
  * from scratch, which is what makes the index history-independent.
+ *
+ * With `effective`, appends what really changed, ascending by key — exactly
+ * `diffTrees(root, newRoot)`: a change that sets a key to the value it already has, or
+ * removes a key that is absent, is left out.
  */
-export async function applyChanges(nodes: NodeSource, batch: WriteBatch, root: string, changes: readonly KeyChange[]): Promise<string> {
+export async function applyChanges(nodes: NodeSource, batch: WriteBatch, root: string, changes: readonly KeyChange[], effective?: KeyDiff[]): Promise<string> {
   if (changes.length === 0) return root;
   // On a remote backend, load the changed paths level by level first: round trips then
   // grow with the depth of the tree, not with the number of changed keys.
   if (nodes.batches && changes.length > 1) await prefetchPaths(nodes, root, changes.map((c) => c.key));
   const builder = new TreeBuilder(nodes, batch);
-  await walk(nodes, builder, await nodes.get(root), changes, 0, changes.length);
+  await walk(nodes, builder, await nodes.get(root), changes, 0, changes.length, effective);
   return builder.finish();
 }
 
@@ -104,9 +109,10 @@ async function walk(
   changes: readonly KeyChange[],
   from: number,
   to: number,
+  effective: KeyDiff[] | undefined,
 ): Promise<void> {
   if (node.height === 0) {
-    mergeLeaf(builder, node, changes, from, to);
+    mergeLeaf(builder, node, changes, from, to, effective);
     return;
   }
   let c = from;
@@ -120,12 +126,12 @@ async function walk(
     if (start === c && builder.emptyBelow(node.height)) {
       builder.push(node.height, node.keys[i], node.ids[i]);
     } else {
-      await walk(nodes, builder, await nodes.get(node.ids[i]), changes, start, c);
+      await walk(nodes, builder, await nodes.get(node.ids[i]), changes, start, c, effective);
     }
   }
 }
 
-function mergeLeaf(builder: TreeBuilder, leaf: IndexNode, changes: readonly KeyChange[], from: number, to: number): void {
+function mergeLeaf(builder: TreeBuilder, leaf: IndexNode, changes: readonly KeyChange[], from: number, to: number, effective: KeyDiff[] | undefined): void {
   let i = 0;
   let c = from;
   const n = leaf.keys.length;
@@ -135,8 +141,11 @@ function mergeLeaf(builder: TreeBuilder, leaf: IndexNode, changes: readonly KeyC
       i++;
     } else {
       const change = changes[c];
-      if (i < n && leaf.keys[i] === change.key) i++;
-      if (change.valueId !== null) builder.push(0, change.key, change.valueId);
+      let old: string | undefined;
+      if (i < n && leaf.keys[i] === change.key) old = leaf.ids[i++];
+      const now = change.valueId ?? undefined;
+      if (now !== undefined) builder.push(0, change.key, now);
+      if (effective && old !== now) effective.push({ key: change.key, from: old, to: now });
       c++;
     }
   }

@@ -2,7 +2,9 @@ import { Packr } from "msgpackr";
 import { FormatError } from "../errors.ts";
 import { readVarint, writeVarint } from "../objects/varint.ts";
 import { hexAt } from "../objects/hash.ts";
+import type { KeyDiff } from "../index/keyset-index.ts";
 import { lowestSetBit, skipDepth } from "./change-summary.ts";
+import { changeRecordFits, decodeChangeRecord, encodeChangeRecord } from "./change-record.ts";
 
 /** An immutable commit: the keyset root it snapshots and where it came from. */
 export interface Commit {
@@ -26,6 +28,12 @@ export interface Commit {
    * (depth - 2^i, depth - 2^(i-1)] not already in an earlier entry. Null: unknown.
    */
   readonly changeSummary: readonly (Uint32Array | null)[];
+  /**
+   * The exact difference from the first parent's tree to this commit's, ascending by key
+   * (change-record.ts); absent for root commits, commits written before format 3, and
+   * commits that changed more than a record holds. Must fit (`changeRecordFits`).
+   */
+  readonly changes?: readonly KeyDiff[];
   /** Milliseconds since the epoch. */
   readonly time: number;
   readonly message?: string;
@@ -38,18 +46,22 @@ export interface Commit {
 export type CommitFields = Omit<Commit, "id">;
 
 /*
- * Commit layout 2 (docs/format.md), a fixed binary layout so walking history reads a
+ * Commit layout 3 (docs/format.md), a fixed binary layout so walking history reads a
  * parent id without a general-purpose decoder:
- *   u8 2 | varint generation | f64 BE time | root (20) | varint n | n x parent (20)
- *   | varint depth | u8 flags (1 message, 2 policies, 4 info)
+ *   u8 3 | varint generation | f64 BE time | root (20) | varint n | n x parent (20)
+ *   | varint depth | u8 flags (1 message, 2 policies, 4 info, 8 changes)
  *   | lineJumps[1..] (20 each) | changeSummary: per entry varint count + 1 (0: unknown)
- *   and count x u32 BE | [varint len, UTF-8 message] | [policies (20)] | [info: msgpack]
+ *   and count x u32 BE | [varint byte length, change record] | [varint len, UTF-8 message]
+ *   | [policies (20)] | [info: msgpack]
  * How many jumps and summary entries there are follows from the depth (jumpCount).
+ * Layout 2 (format 2) is the same without flag 8 and is still read.
  */
-const COMMIT_VERSION = 2;
+const COMMIT_VERSION = 3;
+const LAYOUT_2 = 2;
 const FLAG_MESSAGE = 1;
 const FLAG_POLICIES = 2;
 const FLAG_INFO = 4;
+const FLAG_CHANGES = 8;
 const infoPackr = new Packr({ useRecords: false, moreTypes: false, mapsAsObjects: true, variableMapSize: true });
 const utf8 = new TextEncoder();
 
@@ -57,6 +69,8 @@ export function encodeCommit(c: CommitFields): Uint8Array {
   checkCommitMessage(c.message);
   const message = c.message === undefined ? undefined : utf8.encode(c.message);
   const info = c.info === undefined ? undefined : infoPackr.pack(plainCommitInfo(c.info));
+  if (c.changes && (c.parents.length === 0 || !changeRecordFits(c.changes))) throw new Error("a change record needs a first parent and must fit its caps");
+  const changes = c.changes && encodeChangeRecord(c.changes);
   const jumps = jumpCount(c.depth);
   if (c.lineJumps.length !== jumps || c.changeSummary.length !== summaryCount(c.depth) || (jumps > 0 && c.lineJumps[0] !== c.parents[0])) {
     throw new Error(`commit at depth ${c.depth} needs ${jumps} line jumps (the first its first parent) and ${summaryCount(c.depth)} summaries`);
@@ -64,7 +78,7 @@ export function encodeCommit(c: CommitFields): Uint8Array {
   let summaryBytes = 0;
   for (const s of c.changeSummary) summaryBytes += 5 + (s ? 4 * s.length : 0);
   const out = Buffer.alloc(
-    1 + 5 + 8 + 20 + 5 + 20 * c.parents.length + 5 + 1 + 20 * jumps + summaryBytes + (message ? 5 + message.length : 0) + (c.policies ? 20 : 0) + (info ? info.length : 0),
+    1 + 5 + 8 + 20 + 5 + 20 * c.parents.length + 5 + 1 + 20 * jumps + summaryBytes + (changes ? 5 + changes.length : 0) + (message ? 5 + message.length : 0) + (c.policies ? 20 : 0) + (info ? info.length : 0),
   );
   let pos = 0;
   out[pos++] = COMMIT_VERSION;
@@ -75,11 +89,16 @@ export function encodeCommit(c: CommitFields): Uint8Array {
   pos = writeVarint(out, pos, c.parents.length);
   for (const p of c.parents) pos += out.write(p, pos, "hex");
   pos = writeVarint(out, pos, c.depth);
-  out[pos++] = (message ? FLAG_MESSAGE : 0) | (c.policies ? FLAG_POLICIES : 0) | (info ? FLAG_INFO : 0);
+  out[pos++] = (message ? FLAG_MESSAGE : 0) | (c.policies ? FLAG_POLICIES : 0) | (info ? FLAG_INFO : 0) | (changes ? FLAG_CHANGES : 0);
   for (let i = 1; i < jumps; i++) pos += out.write(c.lineJumps[i], pos, "hex");
   for (const hashes of c.changeSummary) {
     pos = writeVarint(out, pos, hashes ? hashes.length + 1 : 0);
     if (hashes) for (const h of hashes) pos = out.writeUInt32BE(h, pos);
+  }
+  if (changes) {
+    pos = writeVarint(out, pos, changes.length);
+    out.set(changes, pos);
+    pos += changes.length;
   }
   if (message) {
     pos = writeVarint(out, pos, message.length);
@@ -266,12 +285,16 @@ class DecodedCommit implements Commit {
   readonly #timeAt: number;
   readonly #tail: number;
   readonly #flags: number;
+  /** Where the change record starts (-1: none) and ends; decoded on first use. */
+  readonly #changesAt: number;
+  readonly #changesEnd: number;
+  #changes: readonly KeyDiff[] | undefined;
   #root: string | undefined;
   #jumps: string[] | undefined;
 
   constructor(id: string, bytes: Uint8Array) {
     const buf = bytes;
-    if (buf[0] !== COMMIT_VERSION) throw new Error(`unknown commit version ${buf[0]}`);
+    if (buf[0] !== COMMIT_VERSION && buf[0] !== LAYOUT_2) throw new Error(`unknown commit version ${buf[0]}`);
     let pos = 1;
     let generation: number;
     [generation, pos] = readVarint(buf, pos);
@@ -286,6 +309,8 @@ class DecodedCommit implements Commit {
     [depth, pos] = readVarint(buf, pos);
     if (pos >= buf.length || depth < 1 || (n === 0) !== (depth === 1)) throw new Error("bad depth");
     const flags = buf[pos++];
+    if (flags & ~(FLAG_MESSAGE | FLAG_POLICIES | FLAG_INFO | (buf[0] === LAYOUT_2 ? 0 : FLAG_CHANGES))) throw new Error("unknown flags");
+    if (flags & FLAG_CHANGES && n === 0) throw new Error("change record without a parent");
     this.#jumpsAt = pos;
     pos += 20 * Math.max(0, jumpCount(depth) - 1);
     const summaries: (StoredSummary | null)[] = [];
@@ -296,6 +321,15 @@ class DecodedCommit implements Commit {
       summaries.push(s);
     }
     if (pos > buf.length) throw new Error("truncated");
+    this.#changesAt = -1;
+    this.#changesEnd = pos;
+    if (flags & FLAG_CHANGES) {
+      let length: number;
+      [length, pos] = readVarint(buf, pos);
+      if (pos + length > buf.length) throw new Error("truncated change record");
+      this.#changesAt = pos;
+      this.#changesEnd = pos += length;
+    }
     this.id = id;
     this.generation = generation;
     this.parents = parents;
@@ -313,6 +347,16 @@ class DecodedCommit implements Commit {
     const out = count > 0 ? [this.parents[0]] : [];
     for (let i = 1, p = this.#jumpsAt; i < count; i++, p += 20) out.push(hexAt(this.#buf, p));
     return (this.#jumps = out);
+  }
+
+  /** Decoded on first use; a damaged record is a FormatError naming this commit. */
+  get changes(): readonly KeyDiff[] | undefined {
+    if (this.#changes || this.#changesAt < 0) return this.#changes;
+    try {
+      return (this.#changes = decodeChangeRecord(this.#buf, this.#changesAt, this.#changesEnd));
+    } catch (err) {
+      throw new FormatError(`commit ${this.id} is corrupt (${(err as Error).message}); the store's data is damaged`, { id: this.id });
+    }
   }
 
   get changeSummary(): readonly (Uint32Array | null)[] {
@@ -380,6 +424,7 @@ class DecodedCommit implements Commit {
       changeSummary: this.changeSummary,
       time: this.time,
     };
+    if (this.changes) out.changes = this.changes;
     const a = this.#annotations();
     if (a.message !== undefined) out.message = a.message;
     if (a.info !== undefined) out.info = a.info;
@@ -401,7 +446,7 @@ export const NOT_A_COMMIT = -2;
  */
 export function firstParentOffset(bytes: Uint8Array): number {
   let pos = rootOffset(bytes) + 20;
-  if (bytes[0] !== COMMIT_VERSION || pos >= bytes.length) return NOT_A_COMMIT;
+  if ((bytes[0] !== COMMIT_VERSION && bytes[0] !== LAYOUT_2) || pos >= bytes.length) return NOT_A_COMMIT;
   const n = bytes[pos++];
   if (n === 0) return NO_PARENT;
   if (n >= 0x80 || pos + 20 > bytes.length) return NOT_A_COMMIT;
@@ -432,7 +477,7 @@ export function grandparentOffset(bytes: Uint8Array, parentAt: number): number {
  */
 export function corruptCommit(id: string, bytes: Uint8Array, lineJumps = false): FormatError {
   const pos = rootOffset(bytes) + 20;
-  const reason = lineJumps ? "truncated line jumps" : bytes[0] !== COMMIT_VERSION || pos >= bytes.length ? "truncated" : "bad parents";
+  const reason = lineJumps ? "truncated line jumps" : (bytes[0] !== COMMIT_VERSION && bytes[0] !== LAYOUT_2) || pos >= bytes.length ? "truncated" : "bad parents";
   return new FormatError(`commit ${id} is corrupt (${reason})`, { id });
 }
 

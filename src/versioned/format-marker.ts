@@ -4,8 +4,15 @@ import { FormatError } from "../errors.ts";
 import { backendCall } from "../objects/object-store.ts";
 
 export { FORMAT_KEY } from "../kv/key-space.ts";
-/** 2: commits carry their first-parent depth, skip id and change summary (docs/format.md). */
-export const FORMAT_VERSION = 2;
+/**
+ * 3: commits may carry a change record (docs/format.md). 2: commits carry their
+ * first-parent depth, line jumps and change summary; still read, and its record upgraded
+ * to 3 before the first commit is written (`upgradeFormat`; its commits stay as they are:
+ * format 3 reads them). Reading never upgrades.
+ */
+export const FORMAT_VERSION = 3;
+/** The oldest format this library reads. */
+const OLDEST_READABLE_VERSION = 2;
 
 const encoder = new TextEncoder();
 
@@ -14,8 +21,8 @@ const encoder = new TextEncoder();
  * store: a reader with another codec would misread every value); records written before
  * it existed have none, and gain it at the first writable open.
  */
-export function formatRecord(codec?: string): Uint8Array {
-  return encoder.encode(JSON.stringify(codec === undefined ? { format: "kvgit", version: FORMAT_VERSION } : { format: "kvgit", version: FORMAT_VERSION, codec }));
+export function formatRecord(codec?: string, version = FORMAT_VERSION): Uint8Array {
+  return encoder.encode(JSON.stringify(codec === undefined ? { format: "kvgit", version } : { format: "kvgit", version, codec }));
 }
 
 /**
@@ -24,17 +31,18 @@ export function formatRecord(codec?: string): Uint8Array {
  * FormatError and nothing is written. `codec` is the codec name a new record holds;
  * `upgradeCodec` the one to add to an existing record that names none (only a codec the
  * caller asked for explicitly: guessing would stamp a wrong one on the store for good).
- * Neither is written when `readOnly`. Returns the codec name the record holds afterwards.
+ * Neither is written when `readOnly`. Returns the record's codec name and format version
+ * afterwards.
  */
-export async function ensureFormat(kv: KVStore, readOnly = false, codec?: string, upgradeCodec?: string): Promise<string | undefined> {
+export async function ensureFormat(kv: KVStore, readOnly = false, codec?: string, upgradeCodec?: string): Promise<{ codec: string | undefined; version: number }> {
   for (;;) {
     const existing = await backendCall(kv, "get", () => kv.get(FORMAT_KEY));
     if (!existing) break;
-    const stored = checkRecord(kv, existing);
-    if (stored !== undefined || readOnly || upgradeCodec === undefined) return stored;
-    // CAS from the record we read: a rival recording another codec first wins, and the
-    // next round reports its codec.
-    if (await backendCall(kv, "cas", () => kv.cas(FORMAT_KEY, formatRecord(upgradeCodec), existing))) return upgradeCodec;
+    const record = checkRecord(kv, existing);
+    if (record.codec !== undefined || readOnly || upgradeCodec === undefined) return record;
+    // CAS from the record we read (its version kept: upgrading it is `upgradeFormat`'s
+    // business): a rival recording another codec first wins, and the next round reports it.
+    if (await backendCall(kv, "cas", () => kv.cas(FORMAT_KEY, formatRecord(upgradeCodec, record.version), existing))) return { codec: upgradeCodec, version: record.version };
   }
   for await (const key of kv.keys()) {
     const ours = KVGIT_PREFIXES.some((p) => key.startsWith(p));
@@ -44,16 +52,31 @@ export async function ensureFormat(kv: KVStore, readOnly = false, codec?: string
       { backend: kv.description, key },
     );
   }
-  if (readOnly) return undefined;
+  if (readOnly) return { codec: undefined, version: FORMAT_VERSION };
   const claimed = await backendCall(kv, "cas", () => kv.cas(FORMAT_KEY, formatRecord(codec), undefined));
-  if (claimed) return codec;
+  if (claimed) return { codec, version: FORMAT_VERSION };
   const now = await backendCall(kv, "get", () => kv.get(FORMAT_KEY));
   if (!now) throw new FormatError(`backend ${kv.description} changed while kvgit was initialising it; try again`, {});
   return checkRecord(kv, now);
 }
 
-/** Checks a format record; returns the codec name it holds, if any. */
-function checkRecord(kv: KVStore, bytes: Uint8Array): string | undefined {
+/**
+ * Raises the format record of an older readable format to this one, keeping its codec:
+ * called before this library writes its first commit into such a store, whose commits an
+ * older library could not read. CAS from the record read; a rival's change is re-read.
+ */
+export async function upgradeFormat(kv: KVStore): Promise<void> {
+  for (;;) {
+    const existing = await backendCall(kv, "get", () => kv.get(FORMAT_KEY));
+    if (!existing) throw new FormatError(`the format record of ${kv.description} disappeared; the store was removed while open`, { backend: kv.description });
+    const { codec, version } = checkRecord(kv, existing);
+    if (version === FORMAT_VERSION) return;
+    if (await backendCall(kv, "cas", () => kv.cas(FORMAT_KEY, formatRecord(codec), existing))) return;
+  }
+}
+
+/** Checks a format record; returns its version and the codec name it holds, if any. */
+function checkRecord(kv: KVStore, bytes: Uint8Array): { version: number; codec: string | undefined } {
   let record: { format?: unknown; version?: unknown; codec?: unknown };
   try {
     record = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
@@ -63,7 +86,7 @@ function checkRecord(kv: KVStore, bytes: Uint8Array): string | undefined {
   if (record?.format !== "kvgit" || typeof record.version !== "number" || (record.codec !== undefined && (typeof record.codec !== "string" || record.codec === ""))) {
     throw new FormatError(`backend ${kv.description} has a "${FORMAT_KEY}" key that is not a kvgit format record; this is not a kvgit store. Nothing was written.`, { backend: kv.description });
   }
-  if (record.version < FORMAT_VERSION) {
+  if (record.version < OLDEST_READABLE_VERSION) {
     throw new FormatError(
       `store at ${kv.description} uses kvgit format ${record.version}, written by a pre-release of kvgit that this version (format ${FORMAT_VERSION}) cannot read; ` +
         `read it with the kvgit that wrote it and copy the values into a new store. Nothing was written.`,
@@ -76,5 +99,5 @@ function checkRecord(kv: KVStore, bytes: Uint8Array): string | undefined {
       { backend: kv.description, version: record.version, supported: FORMAT_VERSION },
     );
   }
-  return record.codec as string | undefined;
+  return { version: record.version, codec: record.codec as string | undefined };
 }

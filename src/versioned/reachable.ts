@@ -1,7 +1,7 @@
 import { backendCall, objectKey, type ObjectKind } from "../objects/object-store.ts";
 import { hashHex } from "../objects/hash.ts";
 import { decodeNode } from "../index/node.ts";
-import { decodeCommit } from "./commit-object.ts";
+import { decodeCommit, type Commit } from "./commit-object.ts";
 import type { Versioned } from "./versioned.ts";
 
 const BATCH = 1000;
@@ -11,6 +11,8 @@ export interface ReachableWalk {
   onObject(key: string, bytes: Uint8Array | undefined): void;
   /** Called for a reachable object that is missing, or whose bytes do not hash to its id. */
   onDamage?(key: string, problem: "missing" | "hash mismatch" | "corrupt", detail?: string): void;
+  /** Called for each reachable commit that decoded. */
+  onCommit?(commit: Commit): void;
   /** Also read value objects (to re-hash them); marking needs only their ids. */
   readValues?: boolean;
 }
@@ -60,6 +62,7 @@ export async function walkReachable(versioned: Versioned, walk: ReachableWalk): 
     await fetch("c", commits, (id, bytes) => {
       try {
         const commit = decodeCommit(id, bytes);
+        walk.onCommit?.(commit);
         if (first("n", commit.root)) nodes.push(commit.root);
         if (commit.policies) value(commit.policies);
         for (const p of commit.parents) if (first("c", p)) next.push(p);

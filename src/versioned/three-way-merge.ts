@@ -30,8 +30,8 @@ export interface ThreeWayOutcome {
   carriedKeys: string[];
   /** Keys only our side changed, applied onto theirs. */
   appliedKeys: string[];
-  /** Every key whose merged value may differ from theirs (empty when there are conflicts). */
-  changedKeys: string[];
+  /** The exact diff from theirs to the merged tree (empty when there are conflicts). */
+  changes: KeyDiff[];
 }
 
 export interface MergeTrees {
@@ -107,8 +107,9 @@ export async function threeWayMerge(
     if (id !== (c.theirs ?? null)) changes.push({ key: c.key, valueId: id });
   }
   autoMergedKeys.sort();
-  if (conflicts.length > 0) return { root: undefined, conflicts, mergeErrors, autoMergedKeys, carriedKeys, appliedKeys, changedKeys: [] };
+  if (conflicts.length > 0) return { root: undefined, conflicts, mergeErrors, autoMergedKeys, carriedKeys, appliedKeys, changes: [] };
   changes.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  const root = await applyChanges(nodes, batch, trees.theirs, changes);
-  return { root, conflicts, mergeErrors, autoMergedKeys, carriedKeys, appliedKeys, changedKeys: changes.map((c) => c.key) };
+  const applied: KeyDiff[] = [];
+  const root = await applyChanges(nodes, batch, trees.theirs, changes, applied);
+  return { root, conflicts, mergeErrors, autoMergedKeys, carriedKeys, appliedKeys, changes: applied };
 }

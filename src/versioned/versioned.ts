@@ -3,10 +3,11 @@ import { ConcurrencyError, FormatError, RefError } from "../errors.ts";
 import { backendCall, ObjectStore, type WriteBatch } from "../objects/object-store.ts";
 import { isHashHex } from "../objects/hash.ts";
 import { applyChanges, buildTree, diffTrees, EMPTY_ROOT, NodeSource, type KeyChange, type KeyDiff } from "../index/keyset-index.ts";
+import { changeRecordFits, reversedChanges } from "./change-record.ts";
 import { checkedAnnotations, decodeCommit, encodeCommit, type Commit, type CommitFields } from "./commit-object.ts";
 import { lowestSetBit, rangeSummary, skipDepth, summaryDifference, summaryOf, unionSummaries } from "./change-summary.ts";
 import { CommitGraph } from "./commit-graph.ts";
-import { ensureFormat, FORMAT_KEY } from "./format-marker.ts";
+import { ensureFormat, FORMAT_KEY, FORMAT_VERSION, upgradeFormat } from "./format-marker.ts";
 import { BranchHeads, checkBranchName } from "./refs.ts";
 import { cleanOrphans, type CleanOrphansOptions, type GcResult } from "./gc.ts";
 import { verifyStore, type VerifyReport } from "./verify.ts";
@@ -94,12 +95,13 @@ export class Versioned {
    */
   static async open(kv: KVStore, opts: { create?: boolean; codec?: string; upgradeCodec?: string } = {}): Promise<Versioned> {
     const create = opts.create !== false;
-    const codec = await ensureFormat(kv, !create, opts.codec, opts.upgradeCodec);
+    const { codec, version } = await ensureFormat(kv, !create, opts.codec, opts.upgradeCodec);
     if (!create && (await backendCall(kv, "get", () => kv.get(FORMAT_KEY))) === undefined) {
       throw new FormatError(`there is no kvgit store at ${kv.description}; nothing was written`, { backend: kv.description });
     }
     const versioned = new Versioned(kv);
     versioned.codecName = codec;
+    versioned.formatIsCurrent = version === FORMAT_VERSION;
     return versioned;
   }
 
@@ -109,6 +111,9 @@ export class Versioned {
    * only carries the name: encoding values is the API layer's business.
    */
   codecName: string | undefined;
+
+  /** False for a store of an older format until this engine writes its first commit. */
+  private formatIsCurrent = true;
 
   /** Writes the empty keyset's node (once per engine) for a commit that names it. */
   private async writeEmptyRoot(): Promise<string> {
@@ -143,13 +148,19 @@ export class Versioned {
   }
 
   /**
-   * Writes a commit into `batch`. `changedKeys` are the keys whose value may differ from
-   * the first parent's (a superset is fine; for a root commit: every key), recorded in the
-   * commit's change summary for `keyHistory` (change-summary.ts).
+   * Writes a commit into `batch`. `changes` is the exact diff from the first parent's tree
+   * (for a root commit: every key, added): its keys make the change summary `keyHistory`
+   * uses (change-summary.ts), and it is stored as the commit's change record when it fits
+   * (change-record.ts), so `diff(parent, commit)` reads no tree.
    */
-  async putCommit(batch: WriteBatch, fields: Omit<CommitFields, "depth" | "lineJumps" | "changeSummary">, changedKeys: Iterable<string>): Promise<string> {
-    const full: CommitFields = { ...fields, ...(await this.linePosition(fields.parents[0], changedKeys)) };
+  async putCommit(batch: WriteBatch, fields: Omit<CommitFields, "depth" | "lineJumps" | "changeSummary" | "changes">, changes: readonly KeyDiff[]): Promise<string> {
+    const recorded = fields.parents.length > 0 && changeRecordFits(changes);
+    const full: CommitFields = { ...fields, ...(await this.linePosition(fields.parents[0], changes.map((d) => d.key))), ...(recorded ? { changes } : {}) };
     const bytes = encodeCommit(full); // checks message and info (TypeError) before anything is stored
+    if (!this.formatIsCurrent) {
+      await upgradeFormat(this.kv); // before this commit's objects are written
+      this.formatIsCurrent = true;
+    }
     const id = batch.put("c", bytes);
     // The cache holds the info as decoded from the bytes (and frozen), so this process reads
     // exactly what any other process reads, whatever becomes of the caller's object.
@@ -251,7 +262,8 @@ export class Versioned {
       changes.push({ key, valueId: value === null ? null : value.id });
     }
     changes.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    const oursRoot = await applyChanges(this.nodes, batch, baseCommit.root, changes).catch(async (err: unknown) => {
+    const applied: KeyDiff[] = []; // what really changed against the base
+    const oursRoot = await applyChanges(this.nodes, batch, baseCommit.root, changes, applied).catch(async (err: unknown) => {
       // The base's tree may be gone because garbage collection swept it (see assertBaseStored).
       if (err instanceof FormatError) await this.assertBaseStored(req.branch, req.base);
       throw err;
@@ -270,7 +282,7 @@ export class Versioned {
         const id = await this.putCommit(
           batch,
           { root: oursRoot, parents: [req.base], generation: baseCommit.generation + 1, time: Date.now(), ...annotations(req), ...(policies ? { policies } : {}) },
-          req.changes.keys(),
+          applied,
         );
         outcome = { merged: true, commit: id, strategy: "fast_forward", autoMergedKeys: [], carriedKeys: [], appliedKeys: [] };
       } else {
@@ -355,7 +367,7 @@ export class Versioned {
               ...(fields.info !== undefined ? { info: fields.info } : {}),
               ...(policies ? { policies } : {}),
             },
-            result.changedKeys,
+            result.changes,
           );
     return { merged: true, commit: id, strategy: "three_way", autoMergedKeys: result.autoMergedKeys, carriedKeys: result.carriedKeys, appliedKeys: result.appliedKeys, root: result.root };
   }
@@ -381,8 +393,15 @@ export class Versioned {
     return acc;
   }
 
+  /**
+   * What changed from commit `a` to commit `b`, ascending by key. Between a commit and its
+   * first parent (either way round) the child's change record answers without reading the
+   * trees; otherwise the trees are diffed.
+   */
   async diff(a: string, b: string): Promise<KeyDiff[]> {
     const [ca, cb] = await Promise.all([this.commits.get(a), this.commits.get(b)]);
+    if (cb.changes && cb.parents[0] === a) return cb.changes.slice();
+    if (ca.changes && ca.parents[0] === b) return reversedChanges(ca.changes);
     return diffTrees(this.nodes, ca.root, cb.root);
   }
 
@@ -412,7 +431,7 @@ export class Versioned {
     const id = await this.putCommit(
       batch,
       { root, parents: [], generation: 1, time: Date.now(), ...annotations(fields), ...(fields.policies ? { policies: fields.policies } : {}) },
-      entries.map((e) => e.key),
+      entries.map((e) => ({ key: e.key, from: undefined, to: e.valueId ?? undefined })),
     );
     await batch.flush();
     return (await this.heads.cas(branch, id, expected)) ? id : null;

@@ -15,7 +15,7 @@ const A = "a".repeat(40);
 const B = "b".repeat(40);
 const C = "c".repeat(40);
 
-describe("storage format v2 (golden)", () => {
+describe("storage format v3 (golden)", () => {
   it("ids are the first 20 bytes of SHA-256, the same from node:crypto and @noble/hashes", () => {
     expect(hashHex(new TextEncoder().encode("abc"))).toBe("ba7816bf8f01cfea414140de5dae2223b00361a3");
     fc.assert(fc.property(fc.uint8Array({ maxLength: 2000 }), (bytes) => hashHex(bytes) === hashHexPortable(bytes)));
@@ -58,15 +58,53 @@ describe("storage format v2 (golden)", () => {
       message: "m",
     };
     const bytes = encodeCommit(fields);
-    expect(hex(bytes)).toBe("02" + "02" + "4278bcfe56800000" + A + "01" + B + "06" + "01" + C + "02" + "deadbeef" + "02" + "00000001" + "01" + "6d");
+    expect(hex(bytes)).toBe("03" + "02" + "4278bcfe56800000" + A + "01" + B + "06" + "01" + C + "02" + "deadbeef" + "02" + "00000001" + "01" + "6d");
     expect((decodeCommit("x", bytes) as unknown as { toJSON(): unknown }).toJSON()).toEqual({ id: "x", ...fields });
+  });
+
+  it("pins a commit with a change record", () => {
+    // Added "a", removed "b", modified "c": kind, key, the parent's id unless added, the
+    // commit's id unless removed; the record's byte length (90) comes first, flag 8 marks it.
+    const changes = [
+      { key: "a", from: undefined, to: C },
+      { key: "b", from: A, to: undefined },
+      { key: "c", from: A, to: B },
+    ];
+    const fields = { root: A, parents: [B], generation: 3, depth: 3, lineJumps: [B], changeSummary: [null], changes, time: 0, message: "m" };
+    const bytes = encodeCommit(fields);
+    expect(hex(bytes)).toBe(
+      "03" + "03" + "0000000000000000" + A + "01" + B + "03" + "09" + "00" + "5a" + "03" + "01" + "0161" + C + "02" + "0162" + A + "03" + "0163" + A + B + "01" + "6d",
+    );
+    expect((decodeCommit("x", bytes) as unknown as { toJSON(): unknown }).toJSON()).toEqual({ id: "x", ...fields });
+    expect(hashHex(bytes)).toMatchInlineSnapshot(`"e6787ace4e6589305d2dad80bafad0954abf9cda"`);
+  });
+
+  it("still reads commits of layout 2 (format 2), which have no change record", () => {
+    const fields = {
+      root: A,
+      parents: [B],
+      generation: 2,
+      depth: 6,
+      lineJumps: [B, C],
+      changeSummary: [new Uint32Array([0xdeadbeef]), new Uint32Array([1])],
+      time: 1700000000000,
+      message: "m",
+    };
+    const layout2 = Buffer.from("02" + "02" + "4278bcfe56800000" + A + "01" + B + "06" + "01" + C + "02" + "deadbeef" + "02" + "00000001" + "01" + "6d", "hex");
+    const commit = decodeCommit("x", layout2);
+    expect((commit as unknown as { toJSON(): unknown }).toJSON()).toEqual({ id: "x", ...fields });
+    expect(commit.changes).toBeUndefined();
+    // Flag 8 did not exist in layout 2.
+    const flagged = Buffer.from(layout2);
+    flagged[1 + 1 + 8 + 20 + 1 + 20 + 1] |= 8;
+    expect(() => decodeCommit("x", flagged)).toThrow(/unknown flags/);
   });
 
   it("pins a commit that covers only itself, with an unknown summary", () => {
     // Depth 3 (odd) covers only itself: its one jump is its first parent, stored as such.
     const fields = { root: A, parents: [B], generation: 3, depth: 3, lineJumps: [B], changeSummary: [null], time: 0 };
     const bytes = encodeCommit(fields);
-    expect(hex(bytes)).toBe("02" + "03" + "0000000000000000" + A + "01" + B + "03" + "00" + "00");
+    expect(hex(bytes)).toBe("03" + "03" + "0000000000000000" + A + "01" + B + "03" + "00" + "00");
     expect((decodeCommit("x", bytes) as unknown as { toJSON(): unknown }).toJSON()).toEqual({ id: "x", ...fields });
   });
 
@@ -88,7 +126,7 @@ describe("storage format v2 (golden)", () => {
     expect(decodeCommit("x", good).info).toEqual({ a: 1 });
     expect(decodeCommit("x", good).root).toBe(A);
     expect(() => decodeCommit("x", good.slice(0, 30))).toThrow(FormatError);
-    // A commit of layout 1 (before change summaries) is not readable as layout 2.
+    // A commit of layout 1 (before change summaries) is not readable.
     expect(() => decodeCommit("x", Buffer.from("01" + "01" + "0000000000000000" + A + "00" + "00", "hex"))).toThrow(FormatError);
     // A root commit must be at depth 1, and a depth-6 commit must name its jumps.
     const rootAt2 = Buffer.from(good);
@@ -98,5 +136,28 @@ describe("storage format v2 (golden)", () => {
     // Summary hashes must ascend: walks binary-search them.
     const unsorted = encodeCommit({ root: A, parents: [B], generation: 2, depth: 3, lineJumps: [B], changeSummary: [new Uint32Array([5, 2])], time: 0 });
     expect(() => decodeCommit("x", unsorted)).toThrow(/out of order/);
+  });
+
+  it("rejects damaged change records with a FormatError naming the commit", () => {
+    const base = { root: A, parents: [B], generation: 3, depth: 3, lineJumps: [B], changeSummary: [null], time: 0 };
+    const good = encodeCommit({ ...base, changes: [{ key: "a", from: A, to: B }, { key: "b", from: undefined, to: C }] });
+    expect(decodeCommit("x", good).changes).toHaveLength(2);
+    const recordAt = 1 + 1 + 8 + 20 + 1 + 20 + 1 + 1 + 1 + 1; // after the summary entry and the length
+    const damage = (edit: (b: Buffer) => void) => {
+      const b = Buffer.from(good);
+      edit(b);
+      return () => decodeCommit("c0ffee", b).changes;
+    };
+    expect(damage((b) => (b[recordAt + 1] = 7))).toThrow(/commit c0ffee is corrupt \(bad change kind\)/);
+    expect(damage((b) => (b[recordAt + 3] = 0x63))).toThrow(/out of order/); // "c" before "b"
+    expect(damage((b) => b.write(A, recordAt + 4 + 20, "hex"))).toThrow(/unchanged key/);
+    expect(damage((b) => (b[recordAt] = 1))).toThrow(/length mismatch/);
+    expect(damage((b) => (b[recordAt - 1] = 0xff))).toThrow(FormatError); // framing: caught when decoding
+    expect(damage((b) => (b[recordAt + 1] = 7))).toThrow(FormatError);
+    // A record needs a first parent; encoding refuses one that does not fit.
+    expect(() => encodeCommit({ ...base, parents: [], depth: 1, lineJumps: [], generation: 1, changes: [] })).toThrow(/first parent/);
+    const rootWithRecord = Buffer.from(encodeCommit({ ...base, parents: [], depth: 1, lineJumps: [], generation: 1 }));
+    rootWithRecord[1 + 1 + 8 + 20 + 1 + 1] |= 8;
+    expect(() => decodeCommit("x", rootWithRecord)).toThrow(FormatError);
   });
 });

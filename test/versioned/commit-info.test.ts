@@ -249,7 +249,7 @@ describe("the stored bytes of valid info are unchanged", () => {
 
   it("pins a root commit with info", () => {
     const bytes = encodeCommit({ ...fields, info: { by: "ada" } });
-    expect(hex(bytes)).toBe("02" + "01" + "0000000000000000" + A + "00" + "01" + "04" + "01" + "81a26279a3616461");
+    expect(hex(bytes)).toBe("03" + "01" + "0000000000000000" + A + "00" + "01" + "04" + "01" + "81a26279a3616461");
     expect(decodeCommit("x", bytes).info).toStrictEqual({ by: "ada" });
   });
 
