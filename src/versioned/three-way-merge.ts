@@ -46,6 +46,9 @@ export interface MergeTrees {
  * sides hold the same bytes), else identical results are taken and different ones
  * conflict. The result is our side's changes applied onto their tree. With
  * `conflictPolicy: "ours"` (used to build virtual merge bases) a conflict keeps our value.
+ * `known` holds either side's diff from the base when the caller has it already (a change
+ * record, a writer's own changes): exactly what `diffTrees` would give, which is then
+ * not run.
  */
 export async function threeWayMerge(
   nodes: NodeSource,
@@ -54,8 +57,9 @@ export async function threeWayMerge(
   trees: MergeTrees,
   resolver: MergeResolver,
   conflictPolicy: "report" | "ours" = "report",
+  known: { ours?: readonly KeyDiff[]; theirs?: readonly KeyDiff[] } = {},
 ): Promise<ThreeWayOutcome> {
-  const [oursDiff, theirsDiff] = await Promise.all([diffTrees(nodes, trees.base, trees.ours), diffTrees(nodes, trees.base, trees.theirs)]);
+  const [oursDiff, theirsDiff] = await Promise.all([known.ours ?? diffTrees(nodes, trees.base, trees.ours), known.theirs ?? diffTrees(nodes, trees.base, trees.theirs)]);
   const theirsByKey = new Map<string, KeyDiff>();
   for (const d of theirsDiff) theirsByKey.set(d.key, d);
 

@@ -289,7 +289,7 @@ export class Versioned {
         if (attempt === 0) await this.assertBaseStored(req.branch, req.base);
         const headPolicies = (await this.commits.get(head)).policies;
         const merged = await policyFor(headPolicies, head);
-        outcome = await this.mergeInto(batch, head, req.base, oursRoot, req.resolver, { ...annotations(req), policies: merged }, true);
+        outcome = await this.mergeInto(batch, head, req.base, oursRoot, req.resolver, { ...annotations(req), policies: merged }, applied);
         if (!outcome.merged) return outcome;
       }
       await batch.flush({ rewrite: attempt > 0 });
@@ -326,11 +326,15 @@ export class Versioned {
    * Merges the tree `oursRoot` (made on top of `oursCommit`) into `head`. Writes a merge
    * commit with parents [head, oursCommit] into `batch`; the caller moves the head.
    *
-   * With `sinceOurs` (a writer committing its changes), histories that share no commit —
-   * the branch was rebased after the writer started — merge against `oursCommit`'s own
-   * tree: only what the writer changed since then is applied, and everything else comes
-   * from the head (keys the rebase dropped stay dropped, counters count once). Without it
-   * (merging another branch), unrelated histories merge against the empty keyset.
+   * With `sinceOurs` (a writer committing its changes: the exact diff from `oursCommit`'s
+   * tree to `oursRoot`), histories that share no commit — the branch was rebased after the
+   * writer started — merge against `oursCommit`'s own tree: only what the writer changed
+   * since then is applied, and everything else comes from the head (keys the rebase
+   * dropped stay dropped, counters count once). Without it (merging another branch),
+   * unrelated histories merge against the empty keyset.
+   *
+   * The merge starts from the diffs of the base against both sides; each one a change
+   * record or `sinceOurs` already holds is taken from there instead of the trees.
    */
   async mergeInto(
     batch: WriteBatch,
@@ -339,15 +343,22 @@ export class Versioned {
     oursRoot: string,
     resolver: MergeResolver,
     fields: { message?: string; info?: Record<string, unknown>; policies?: string | undefined },
-    sinceOurs = false,
+    sinceOurs?: readonly KeyDiff[],
   ): Promise<MergeOutcome> {
     fields = { ...fields, ...checkedAnnotations(fields) };
-    const [headCommit, ours] = await Promise.all([this.commits.get(head), this.commits.get(oursCommit)]);
-    const baseRoot = await this.mergeBaseRoot(batch, head, oursCommit, resolver, sinceOurs ? ours.root : EMPTY_ROOT);
+    const [headCommit, ours, bases] = await Promise.all([this.commits.get(head), this.commits.get(oursCommit), this.commits.mergeBases(head, oursCommit)]);
+    const baseRoot = await this.mergeBaseRoot(batch, head, oursCommit, resolver, sinceOurs ? ours.root : EMPTY_ROOT, bases);
     if (typeof baseRoot !== "string") {
       return { merged: false, commit: head, strategy: "three_way", autoMergedKeys: [], carriedKeys: [], appliedKeys: [], ...baseRoot };
     }
-    const result = await threeWayMerge(this.nodes, this.objects, batch, { base: baseRoot, ours: oursRoot, theirs: headCommit.root }, resolver);
+    const base = bases.length === 1 ? bases[0] : undefined;
+    const known = {
+      // A diff depends only on the two roots: `sinceOurs` is ours' diff whenever the base's
+      // root is `oursCommit`'s (the usual writer's case, and unrelated histories).
+      ours: baseRoot === ours.root ? sinceOurs : oursRoot === ours.root ? recordedSince(base, ours) : undefined,
+      theirs: recordedSince(base, headCommit),
+    };
+    const result = await threeWayMerge(this.nodes, this.objects, batch, { base: baseRoot, ours: oursRoot, theirs: headCommit.root }, resolver, "report", known);
     if (result.root === undefined) {
       return { merged: false, commit: head, strategy: "three_way", autoMergedKeys: result.autoMergedKeys, carriedKeys: result.carriedKeys, appliedKeys: result.appliedKeys, conflicts: result.conflicts, mergeErrors: result.mergeErrors };
     }
@@ -377,8 +388,8 @@ export class Versioned {
    * histories with several, a virtual base merged from them (git's recursive strategy),
    * so counters and other merge functions see each change exactly once.
    */
-  async mergeBaseRoot(batch: WriteBatch, a: string, b: string, resolver: MergeResolver, unrelated = EMPTY_ROOT): Promise<string | VirtualBaseFailure> {
-    const bases = await this.commits.mergeBases(a, b);
+  async mergeBaseRoot(batch: WriteBatch, a: string, b: string, resolver: MergeResolver, unrelated = EMPTY_ROOT, known?: readonly string[]): Promise<string | VirtualBaseFailure> {
+    const bases = known ?? (await this.commits.mergeBases(a, b));
     if (bases.length === 0) return unrelated;
     let acc = (await this.commits.get(bases[0])).root;
     for (let i = 1; i < bases.length; i++) {
@@ -463,4 +474,9 @@ function annotations(req: { message?: string; info?: Record<string, unknown> }):
 export function backoff(attempt: number): Promise<void> {
   const ms = Math.min(50, 2 ** Math.min(attempt, 6)) * Math.random();
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** `commit`'s change record when it is the diff from `base` (its first parent). */
+function recordedSince(base: string | undefined, commit: Commit): readonly KeyDiff[] | undefined {
+  return base !== undefined && commit.parents[0] === base ? commit.changes : undefined;
 }
