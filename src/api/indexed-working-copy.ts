@@ -1,5 +1,5 @@
 import type { Versioned } from "../versioned/versioned.ts";
-import { diffTrees } from "../index/keyset-index.ts";
+import { diffTrees, type KeyDiff } from "../index/keyset-index.ts";
 import { countEntriesSync, forEachLeafSync, getValueIdSync, LeafCache, scanKeysSync } from "../index/sync-read.ts";
 import { dropOldestHalf } from "../index/evict.ts";
 import { ABSENT, missingValue, type CommittedView, type KnownChanges, type ValueDecoder, type WorkingCopyUpdate } from "./working-copy.ts";
@@ -85,9 +85,9 @@ export class IndexedWorkingCopy implements CommittedView {
     this.decoded = new Map();
   }
 
-  async planMove(root: string, known?: KnownChanges): Promise<WorkingCopyUpdate> {
+  async planMove(root: string, known?: KnownChanges, recorded?: readonly KeyDiff[]): Promise<WorkingCopyUpdate> {
     if (known) return this.planKnown(root, known);
-    const diff = await diffTrees(this.versioned.nodes, this.root, root);
+    const diff = recorded ?? (await diffTrees(this.versioned.nodes, this.root, root));
     let count = this.count;
     let total = this.total;
     for (const d of diff) {

@@ -1,6 +1,6 @@
 import { ConcurrencyError, FormatError, MergeConflict, NotSupportedError, RefError, type Conflict } from "../errors.ts";
 import type { ContentType, MergeFn } from "../merge/merge-fn.ts";
-import { getValueId, provePath } from "../index/keyset-index.ts";
+import { getValueId, provePath, type KeyDiff } from "../index/keyset-index.ts";
 import { hashHex } from "../objects/hash.ts";
 import { checkBranchName } from "../versioned/refs.ts";
 import type { RawConflict } from "../versioned/three-way-merge.ts";
@@ -898,7 +898,8 @@ export class Staged<S extends Schema = Record<string, unknown>> {
     const commit = await versioned.getCommit(commitId);
     // A loaded working copy that grew past the size read from the index becomes an index view.
     const replace = this.#committed instanceof WorkingCopy && readsFromIndex(versioned, commit.root, workingCopy);
-    const [update, policy] = await Promise.all([replace ? undefined : this.#planCommittedMove(commit.root, known), loadPolicy(versioned, commitId)]);
+    const recorded = known || replace ? undefined : await this.#recordedMove(commitId);
+    const [update, policy] = await Promise.all([replace ? undefined : this.#planCommittedMove(commit.root, known, recorded), loadPolicy(versioned, commitId)]);
     const move: Move = { commitId, update: update ?? { root: commit.root, set: new Map(), removed: [] }, policy, policyId: commit.policies };
     if (replace) move.replacement = new IndexedWorkingCopy(versioned, new StoreValueDecoder(codec, this.#merges), commit.root);
     else if (update === null) move.replacement = await loadCommitted(versioned, commit.root, new StoreValueDecoder(codec, this.#merges), workingCopy);
@@ -906,13 +907,30 @@ export class Staged<S extends Schema = Record<string, unknown>> {
   }
 
   /**
+   * The diff from the committed view to `commitId` when a change record holds it: moving
+   * to the base's child or parent (a refresh after one commit by another writer, say)
+   * then reads no tree. Undefined otherwise, also when the base can no longer be read (a
+   * rebase swept it: #planCommittedMove then reloads).
+   */
+  async #recordedMove(commitId: string): Promise<KeyDiff[] | undefined> {
+    const { versioned } = this.#ctx;
+    try {
+      if (this.#committed.root !== (await versioned.getCommit(this.#base)).root) return undefined;
+      return await versioned.recordedDiff(this.#base, commitId);
+    } catch (err) {
+      if (err instanceof FormatError || err instanceof RefError) return undefined;
+      throw err;
+    }
+  }
+
+  /**
    * The update moving the committed view to `root`, or null when the view's own tree can
    * no longer be read (another process rebased the branch and swept it): then the caller
    * loads `root` afresh instead of moving there by a diff.
    */
-  async #planCommittedMove(root: string, known: KnownChanges | undefined): Promise<WorkingCopyUpdate | null> {
+  async #planCommittedMove(root: string, known: KnownChanges | undefined, recorded: readonly KeyDiff[] | undefined): Promise<WorkingCopyUpdate | null> {
     try {
-      return await this.#committed.planMove(root, known);
+      return await this.#committed.planMove(root, known, recorded);
     } catch (err) {
       // If `root` itself is damaged, loading it afresh reports that.
       if (err instanceof FormatError) return null;

@@ -1,6 +1,6 @@
 import type { Versioned } from "../versioned/versioned.ts";
 import type { IndexNode } from "../index/node.ts";
-import { diffTrees, scanLeafIds, scanLeaves } from "../index/keyset-index.ts";
+import { diffTrees, scanLeafIds, scanLeaves, type KeyDiff } from "../index/keyset-index.ts";
 import { FormatError } from "../errors.ts";
 import { StringIndex } from "../kv/string-index.ts";
 import { prefixRange } from "./sorted-keys.ts";
@@ -54,9 +54,10 @@ export interface CommittedView {
   /**
    * Reads what moving to `root` needs, without changing anything. `known`: the changes
    * that lead from this view's root to `root` (a fast-forward commit), so a view that can
-   * use them need not diff the two trees.
+   * use them need not diff the two trees; `diff`: the diff from this view's root to `root`
+   * when a change record holds it, so the trees are not read.
    */
-  planMove(root: string, known?: KnownChanges): Promise<WorkingCopyUpdate>;
+  planMove(root: string, known?: KnownChanges, diff?: readonly KeyDiff[]): Promise<WorkingCopyUpdate>;
   /** Applies a planned update; pure in-memory, cannot fail halfway. */
   apply(update: WorkingCopyUpdate): void;
 }
@@ -203,9 +204,9 @@ export class WorkingCopy implements CommittedView {
   }
 
   /** Reads what moving to `root` needs (diff + changed values), without changing anything. */
-  async planMove(root: string): Promise<WorkingCopyUpdate> {
+  async planMove(root: string, _known?: KnownChanges, recorded?: readonly KeyDiff[]): Promise<WorkingCopyUpdate> {
     const versioned = this.versioned;
-    const diff = await diffTrees(versioned.nodes, this.root, root);
+    const diff = recorded ?? (await diffTrees(versioned.nodes, this.root, root));
     const lazy = this.syncReads;
     const ids = lazy ? [] : diff.filter((d) => d.to !== undefined).map((d) => d.to!);
     const values = await fetchValues(versioned, ids);

@@ -411,9 +411,13 @@ export class Versioned {
    */
   async diff(a: string, b: string): Promise<KeyDiff[]> {
     const [ca, cb] = await Promise.all([this.commits.get(a), this.commits.get(b)]);
-    if (cb.changes && cb.parents[0] === a) return cb.changes.slice();
-    if (ca.changes && ca.parents[0] === b) return reversedChanges(ca.changes);
-    return diffTrees(this.nodes, ca.root, cb.root);
+    return recordedBetween(ca, cb) ?? diffTrees(this.nodes, ca.root, cb.root);
+  }
+
+  /** `diff(a, b)` when a change record holds it (one is the other's first parent), else undefined. */
+  async recordedDiff(a: string, b: string): Promise<KeyDiff[] | undefined> {
+    const [ca, cb] = await Promise.all([this.commits.get(a), this.commits.get(b)]);
+    return recordedBetween(ca, cb);
   }
 
   /** Creates `branch` at commit `at` (CAS from absent). RefError if it exists. */
@@ -474,6 +478,12 @@ function annotations(req: { message?: string; info?: Record<string, unknown> }):
 export function backoff(attempt: number): Promise<void> {
   const ms = Math.min(50, 2 ** Math.min(attempt, 6)) * Math.random();
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function recordedBetween(a: Commit, b: Commit): KeyDiff[] | undefined {
+  if (b.changes && b.parents[0] === a.id) return b.changes.slice();
+  if (a.changes && a.parents[0] === b.id) return reversedChanges(a.changes);
+  return undefined;
 }
 
 /** `commit`'s change record when it is the diff from `base` (its first parent). */

@@ -172,3 +172,63 @@ describe("change records", () => {
     expect((await reader.verify()).problems).toEqual([`c/${damagedId}: corrupt (commit ${damagedId} is corrupt (bad change kind); the store's data is damaged)`]);
   });
 });
+
+describe("change records save reading trees", () => {
+  /** The backend seen as a remote one (no synchronous reads), logging every key it is asked for. */
+  function loggingRemote(inner: MemoryStore, keysRead: string[]) {
+    return new Proxy(inner, {
+      get: (t, p, r) => {
+        if (p === "getSync" || p === "getSyncParts" || p === "getSyncId") return undefined;
+        if (p === "get") return (k: string) => (keysRead.push(k), t.get(k));
+        if (p === "getMany") return (ks: readonly string[]) => (keysRead.push(...ks), t.getMany(ks));
+        return Reflect.get(t, p, r);
+      },
+    });
+  }
+
+  it("diff(parent, child) and a refresh past one commit of another writer read no index node", async () => {
+    const inner = new MemoryStore();
+    const keysRead: string[] = [];
+    const backend = loggingRemote(inner, keysRead);
+    const writer = await store({ backend });
+    for (let i = 0; i < 2000; i++) writer[`k${i}`] = i;
+    await writer.commit();
+    const reader = await store({ backend });
+    writer.k5 = "five";
+    delete writer.k7;
+    writer.extra = true;
+    await writer.commit();
+    keysRead.length = 0;
+    await reader.refresh();
+    expect([reader.k5, reader.k7, reader.extra, reader.size]).toEqual(["five", undefined, true, 2000]);
+    expect(await reader.diff("main~1", "main")).toEqual({ added: ["extra"], removed: ["k7"], modified: ["k5"] });
+    expect(await reader.diff("main", "main~1")).toEqual({ added: ["k7"], removed: ["extra"], modified: ["k5"] });
+    expect(keysRead.filter((k) => k.startsWith("n/"))).toEqual([]);
+    // Two commits apart there is no record to use: the trees are diffed.
+    writer.k5 = "again";
+    await writer.commit();
+    writer.k6 = "six";
+    await writer.commit();
+    keysRead.length = 0;
+    await reader.refresh();
+    expect([reader.k5, reader.k6]).toEqual(["again", "six"]);
+    expect(keysRead.filter((k) => k.startsWith("n/")).length).toBeGreaterThan(0);
+  });
+
+  it("an index-view store object moves by the record too, with the same result", async () => {
+    const backend = new MemoryStore();
+    const writer = await store({ backend });
+    for (let i = 0; i < 500; i++) writer[`k${i}`] = i;
+    await writer.commit();
+    const reader = await store({ backend, workingCopy: "index" });
+    writer.k1 = "one";
+    delete writer.k2;
+    writer.z = 1;
+    await writer.commit();
+    await reader.refresh();
+    expect([reader.k1, reader.k2, reader.z, reader.size, reader.has("k2")]).toEqual(["one", undefined, 1, 500, false]);
+    // Back to the parent: the record read the other way round.
+    expect(await reader.resetTo("main~1")).toBe(true);
+    expect([reader.k1, reader.k2, reader.z, reader.size, reader.has("z")]).toEqual([1, 2, undefined, 500, false]);
+  });
+});
