@@ -377,8 +377,11 @@ export class Staged<S extends Schema = Record<string, unknown>> {
         if (current === this.#policyId && edits.length === 0) return current;
         const merging = mergingWith !== undefined;
         const headPolicy = current === this.#policyId ? policyBefore : await loadPolicyObject(versioned, current);
-        sides.theirs = headPolicy; // the head's values, for a three-way merge
         const policy = applyPolicyEdits(headPolicy, edits);
+        // For a three-way merge: the head's values read by its policy, and what a merge
+        // function decides written with the policy this commit will hold.
+        sides.theirs = headPolicy;
+        sides.result = policy;
         // Encoding edits were planned against our base (#reencode): values others committed
         // meanwhile under the edited keys would keep the encoding the edit changes.
         if (merging && edits.length > 0 && (hasOwnEncodings(headPolicy) || hasOwnEncodings(policy))) {

@@ -155,6 +155,25 @@ describe("a content type with its own encoding changes how a key is stored, neve
     expect(await storedValueText(backend, "t")).toBe("U:a+b");
   });
 
+  it("a merge result is written with the head's encoding when another writer attached the type after this writer's base", async () => {
+    const backend = new MemoryStore();
+    const w1 = await store({ backend });
+    w1.setDefaultMerge(() => ({ n: 9 }));
+    w1.set("j/1", { n: 0 });
+    await w1.commit();
+    const w2 = await store({ backend });
+    w2.setContentType("j/", jsonValue(), { prefix: true });
+    await w2.commit(); // re-encodes j/1 as JSON
+    w1.delete("j/1");
+    const r = await w1.commit(); // three-way: the merge function decides j/1
+    expect(r.autoMergedKeys).toEqual(["j/1"]);
+    expect(w1.get("j/1")).toEqual({ n: 9 });
+    const fresh = await store({ backend });
+    expect(fresh.get("j/1")).toEqual({ n: 9 });
+    expect(await storedValueText(backend, "j/1")).toBe('{"n":9}');
+    expect((await fresh.verify()).ok).toBe(true);
+  });
+
   it("a branch merge that would bring in a value encoded differently on the two branches is refused, writing nothing", async () => {
     const backend = new MemoryStore();
     const main = await store({ backend });
