@@ -84,6 +84,12 @@ export class WriteBatch {
   private readonly pending = new Map<string, Uint8Array>();
   /** Everything flushed so far, for `rewrite`. */
   private readonly flushed = new Map<string, Uint8Array>();
+  /**
+   * Awaited once, before the first flush that writes anything (Versioned: an older
+   * format's record is raised before a commit lands; a batch never flushed, such as
+   * tryMerge's, changes nothing).
+   */
+  beforeFlush: (() => Promise<void>) | undefined = undefined;
 
   constructor(private readonly kv: KVStore) {}
 
@@ -115,6 +121,10 @@ export class WriteBatch {
   async flush(opts: { rewrite?: boolean } = {}): Promise<void> {
     if (opts.rewrite) for (const [k, v] of this.flushed) if (!this.pending.has(k)) this.pending.set(k, v);
     if (this.pending.size === 0) return;
+    if (this.beforeFlush) {
+      await this.beforeFlush();
+      this.beforeFlush = undefined;
+    }
     // The journal record goes first in the same write, so a garbage collector that lists
     // an object of this batch also finds the record protecting it (see versioned/gc.ts).
     const entries: [string, Uint8Array][] = [journalEntry([...this.pending.keys()]), ...this.pending];

@@ -8,6 +8,16 @@ export function writeVarint(out: Uint8Array, pos: number, n: number): number {
   return pos;
 }
 
+/** How many bytes `writeVarint` takes for `n`. */
+export function varintLength(n: number): number {
+  let length = 1;
+  while (n >= 0x80) {
+    n = Math.floor(n / 128);
+    length++;
+  }
+  return length;
+}
+
 /** Returns [value, next position]; throws on truncation or values above 2^53. */
 export function readVarint(buf: Uint8Array, pos: number): [number, number] {
   let n = 0;

@@ -1,6 +1,6 @@
 import type { KeyDiff } from "../index/keyset-index.ts";
 import { hexAt, HASH_BYTES } from "../objects/hash.ts";
-import { readVarint, writeVarint } from "../objects/varint.ts";
+import { readVarint, varintLength, writeVarint } from "../objects/varint.ts";
 
 /*
  * A commit's change record: the exact difference between its first parent's tree and its
@@ -30,9 +30,10 @@ const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
 /** Whether `diffs` can be recorded: at most CHANGE_RECORD_CAP keys in CHANGE_RECORD_MAX_BYTES. */
 export function changeRecordFits(diffs: readonly KeyDiff[]): boolean {
   if (diffs.length > CHANGE_RECORD_CAP) return false;
-  let size = 0;
+  let size = varintLength(diffs.length);
   for (const d of diffs) {
-    size += 1 + 5 + Buffer.byteLength(d.key, "utf8") + (d.from ? HASH_BYTES : 0) + (d.to ? HASH_BYTES : 0);
+    const keyLength = Buffer.byteLength(d.key, "utf8");
+    size += 1 + varintLength(keyLength) + keyLength + (d.from ? HASH_BYTES : 0) + (d.to ? HASH_BYTES : 0);
     if (size > CHANGE_RECORD_MAX_BYTES) return false;
   }
   return true;
@@ -75,6 +76,7 @@ export function decodeChangeRecord(buf: Uint8Array, at: number, end: number): Ke
     let length: number;
     [length, pos] = readVarint(bytes, pos);
     if (pos + length > end) throw new Error("truncated change record");
+    if (length === 0) throw new Error("empty key in change record");
     const key = utf8Decoder.decode(bytes.subarray(pos, pos + length));
     pos += length;
     if (previous !== undefined && !(previous < key)) throw new Error("change record keys out of order");

@@ -157,15 +157,21 @@ export class Versioned {
     const recorded = fields.parents.length > 0 && changeRecordFits(changes);
     const full: CommitFields = { ...fields, ...(await this.linePosition(fields.parents[0], changes.map((d) => d.key))), ...(recorded ? { changes } : {}) };
     const bytes = encodeCommit(full); // checks message and info (TypeError) before anything is stored
-    if (!this.formatIsCurrent) {
-      await upgradeFormat(this.kv); // before this commit's objects are written
-      this.formatIsCurrent = true;
-    }
+    // Raised when the batch is written, before this commit's objects: a batch that is never
+    // flushed (tryMerge, a merge refused after this point) leaves an older store as it is.
+    if (!this.formatIsCurrent) batch.beforeFlush = () => this.raiseFormat();
     const id = batch.put("c", bytes);
     // The cache holds the info as decoded from the bytes (and frozen), so this process reads
     // exactly what any other process reads, whatever becomes of the caller's object.
     this.commits.remember(full.info === undefined ? { id, ...full } : { id, ...full, info: decodeCommit(id, bytes).info });
     return id;
+  }
+
+  /** Raises an older format's record to this library's (`upgradeFormat`), once per engine. */
+  private async raiseFormat(): Promise<void> {
+    if (this.formatIsCurrent) return;
+    await upgradeFormat(this.kv);
+    this.formatIsCurrent = true;
   }
 
   /** Depth, line jumps and change summary of a new commit on top of `firstParent` (change-summary.ts). */
