@@ -98,6 +98,20 @@ export function decodeChangeRecord(buf: Uint8Array, at: number, end: number): Ke
   return out;
 }
 
+/** The entry of `key` in a record (ascending by key), or undefined: the key did not change. */
+export function recordedChange(diffs: readonly KeyDiff[], key: string): KeyDiff | undefined {
+  let lo = 0;
+  let hi = diffs.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const k = diffs[mid].key;
+    if (k === key) return diffs[mid];
+    if (k < key) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return undefined;
+}
+
 /** `diffs` seen from the other side: what turns the commit back into its parent. */
 export function reversedChanges(diffs: readonly KeyDiff[]): KeyDiff[] {
   return diffs.map((d) => ({ key: d.key, from: d.to, to: d.from }));

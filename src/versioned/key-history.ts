@@ -2,6 +2,7 @@ import { pathValueId, type NodeSource } from "../index/keyset-index.ts";
 import type { Commit } from "./commit-object.ts";
 import type { CommitGraph } from "./commit-graph.ts";
 import { firstPossibleChange, keyChangeHash, lowestSetBit } from "./change-summary.ts";
+import { recordedChange } from "./change-record.ts";
 
 type KeyPath = { path: readonly string[]; valueId: string | undefined };
 
@@ -11,9 +12,10 @@ type KeyPath = { path: readonly string[]; valueId: string | undefined };
  *
  * Follows the change summaries (change-summary.ts): at each commit the first summary
  * entry that may hold the key says where the newest change can be — this commit (then its
- * value id is compared with its first parent's), or below a stretch known to be clean,
- * which the walk jumps over. The cost is about log2(distance) commit reads per change
- * found, plus the index nodes on the key's path in the commits compared.
+ * change record says whether the key changed, or without one its value id is compared
+ * with its first parent's), or below a stretch known to be clean, which the walk jumps
+ * over. The cost is about log2(distance) commit reads per change found, plus, for commits
+ * without a record, the index nodes on the key's path in the commits compared.
  */
 export async function* keyChanges(commits: CommitGraph, nodes: NodeSource, from: string, key: string): AsyncGenerator<Commit> {
   const hash = keyChangeHash(key);
@@ -30,8 +32,14 @@ export async function* keyChanges(commits: CommitGraph, nodes: NodeSource, from:
       curPath = undefined;
       continue;
     }
-    const mine = curPath ?? (await valueAt(cur));
     const parentId: string | undefined = cur.parents[0];
+    if (cur.changes) {
+      if (recordedChange(cur.changes, key)) yield cur;
+      cur = await commits.get(parentId);
+      curPath = undefined;
+      continue;
+    }
+    const mine = curPath ?? (await valueAt(cur));
     if (parentId === undefined) {
       if (mine.valueId !== undefined) yield cur;
       return;

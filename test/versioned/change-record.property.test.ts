@@ -215,6 +215,27 @@ describe("change records save reading trees", () => {
     expect(keysRead.filter((k) => k.startsWith("n/")).length).toBeGreaterThan(0);
   });
 
+  it("keyHistory answers from the records: no index node read", async () => {
+    const inner = new MemoryStore();
+    const keysRead: string[] = [];
+    const s = await store({ backend: loggingRemote(inner, keysRead) });
+    for (let i = 0; i < 300; i++) s[`k${i}`] = i;
+    await s.commit();
+    const changedK5: string[] = [];
+    for (let j = 0; j < 40; j++) {
+      s[`k${j % 7}`] = `v${j}`;
+      s[`k${100 + j}`] = j;
+      await s.commit();
+      if (j % 7 === 5) changedK5.unshift(s.currentCommit);
+    }
+    const loadCommit = (await s.log()).at(-2)!.id; // the bulk load, which created k5
+    keysRead.length = 0;
+    const reader = await store({ backend: loggingRemote(inner, keysRead) });
+    keysRead.length = 0;
+    expect((await reader.keyHistory("k5")).map((c) => c.id)).toEqual([...changedK5, loadCommit]);
+    expect(keysRead.filter((k) => k.startsWith("n/"))).toEqual([]);
+  });
+
   it("an index-view store object moves by the record too, with the same result", async () => {
     const backend = new MemoryStore();
     const writer = await store({ backend });
