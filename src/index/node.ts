@@ -23,28 +23,51 @@ export interface IndexNode {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
+/*
+ * Scratch space for encodeNode, reused across calls (encoding is synchronous): the node's
+ * bytes are built in `nodeScratch` and copied out once; each key's UTF-8 goes into one of
+ * two key buffers, the other holding the previous key's for the shared prefix. One
+ * allocation per node instead of one per key and per id — node encoding is a large part
+ * of every commit, and a commit encodes one node per level of the tree.
+ */
+let nodeScratch = Buffer.allocUnsafe(1 << 16);
+let keyScratch = Buffer.allocUnsafe(1024);
+let prevKeyScratch = Buffer.allocUnsafe(1024);
+
 export function encodeNode(node: IndexNode): Uint8Array {
-  const keyBytes = node.keys.map((k) => encoder.encode(k));
-  let size = 10;
-  for (const kb of keyBytes) size += 10 + kb.length + HASH_BYTES;
-  const out = new Uint8Array(size);
-  let pos = writeVarint(out, 0, node.height);
-  pos = writeVarint(out, pos, node.keys.length);
-  let prev: Uint8Array = new Uint8Array(0);
-  for (let i = 0; i < keyBytes.length; i++) {
-    const kb = keyBytes[i];
-    let shared = 0;
-    const max = Math.min(prev.length, kb.length);
-    while (shared < max && prev[shared] === kb[shared]) shared++;
-    pos = writeVarint(out, pos, shared);
-    pos = writeVarint(out, pos, kb.length - shared);
-    out.set(kb.subarray(shared), pos);
-    pos += kb.length - shared;
-    out.set(Buffer.from(node.ids[i], "hex"), pos);
-    pos += HASH_BYTES;
-    prev = kb;
+  const { keys, ids } = node;
+  let bound = 20;
+  let longestKey = 0;
+  for (const k of keys) {
+    bound += 10 + 3 * k.length + HASH_BYTES; // UTF-8 takes at most 3 bytes per UTF-16 unit
+    if (k.length > longestKey) longestKey = k.length;
   }
-  return out.slice(0, pos);
+  if (nodeScratch.length < bound) nodeScratch = Buffer.allocUnsafe(bound);
+  if (keyScratch.length < 3 * longestKey) {
+    keyScratch = Buffer.allocUnsafe(3 * longestKey);
+    prevKeyScratch = Buffer.allocUnsafe(3 * longestKey);
+  }
+  const out = nodeScratch;
+  let key = keyScratch;
+  let prev = prevKeyScratch;
+  let prevLength = 0;
+  let pos = writeVarint(out, 0, node.height);
+  pos = writeVarint(out, pos, keys.length);
+  for (let i = 0; i < keys.length; i++) {
+    const length = key.write(keys[i], 0, "utf8");
+    let shared = 0;
+    const max = Math.min(prevLength, length);
+    while (shared < max && prev[shared] === key[shared]) shared++;
+    pos = writeVarint(out, pos, shared);
+    pos = writeVarint(out, pos, length - shared);
+    pos += key.copy(out, pos, shared, length);
+    pos += out.write(ids[i], pos, HASH_BYTES, "hex");
+    [key, prev] = [prev, key];
+    prevLength = length;
+  }
+  const bytes = new Uint8Array(pos);
+  bytes.set(out.subarray(0, pos));
+  return bytes;
 }
 
 /**
