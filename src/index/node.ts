@@ -31,6 +31,11 @@ const decoder = new TextDecoder("utf-8", { fatal: true });
  * of every commit, and a commit encodes one node per level of the tree.
  */
 let nodeScratch = Buffer.allocUnsafe(1 << 16);
+// Buffer's writers without `write`'s argument checks (the sizes are worked out above them).
+const { utf8Write, hexWrite } = Buffer.prototype as unknown as {
+  utf8Write(this: Buffer, text: string, offset: number): number;
+  hexWrite(this: Buffer, text: string, offset: number, length: number): number;
+};
 let keyScratch = Buffer.allocUnsafe(1024);
 let prevKeyScratch = Buffer.allocUnsafe(1024);
 
@@ -54,14 +59,14 @@ export function encodeNode(node: IndexNode): Uint8Array {
   let pos = writeVarint(out, 0, node.height);
   pos = writeVarint(out, pos, keys.length);
   for (let i = 0; i < keys.length; i++) {
-    const length = key.write(keys[i], 0, "utf8");
+    const length = utf8Write.call(key, keys[i], 0);
     let shared = 0;
     const max = Math.min(prevLength, length);
     while (shared < max && prev[shared] === key[shared]) shared++;
     pos = writeVarint(out, pos, shared);
     pos = writeVarint(out, pos, length - shared);
-    pos += key.copy(out, pos, shared, length);
-    pos += out.write(ids[i], pos, HASH_BYTES, "hex");
+    for (let j = shared; j < length; j++) out[pos++] = key[j]; // a few bytes: a loop beats a copy call
+    pos += hexWrite.call(out, ids[i], pos, HASH_BYTES);
     [key, prev] = [prev, key];
     prevLength = length;
   }
