@@ -374,7 +374,11 @@ export class Staged<S extends Schema = Record<string, unknown>> {
         prepared = direct ? undefined : await this.#planMoveTo(commit, strategy === "fast_forward" ? { changes, newKeys } : undefined);
       },
       policies: async (current: string | undefined, batch: WriteBatch, mergingWith: string | undefined) => {
-        if (current === this.#policyId && edits.length === 0) return current;
+        if (current === this.#policyId && edits.length === 0) {
+          // The head holds our policy again: an earlier attempt may have set other sides.
+          sides.theirs = sides.result = policyBefore;
+          return current;
+        }
         const merging = mergingWith !== undefined;
         const headPolicy = current === this.#policyId ? policyBefore : await loadPolicyObject(versioned, current);
         const policy = applyPolicyEdits(headPolicy, edits);

@@ -58,6 +58,8 @@ export type CommitFields = Omit<Commit, "id">;
  */
 const COMMIT_VERSION = 3;
 const LAYOUT_2 = 2;
+/** Whether `layoutByte` (a commit's first byte) is a layout this library reads. */
+const readableLayout = (layoutByte: number) => layoutByte === COMMIT_VERSION || layoutByte === LAYOUT_2;
 const FLAG_MESSAGE = 1;
 const FLAG_POLICIES = 2;
 const FLAG_INFO = 4;
@@ -294,7 +296,7 @@ class DecodedCommit implements Commit {
 
   constructor(id: string, bytes: Uint8Array) {
     const buf = bytes;
-    if (buf[0] !== COMMIT_VERSION && buf[0] !== LAYOUT_2) throw new Error(`unknown commit version ${buf[0]}`);
+    if (!readableLayout(buf[0])) throw new Error(`unknown commit version ${buf[0]}`);
     let pos = 1;
     let generation: number;
     [generation, pos] = readVarint(buf, pos);
@@ -446,7 +448,7 @@ export const NOT_A_COMMIT = -2;
  */
 export function firstParentOffset(bytes: Uint8Array): number {
   let pos = rootOffset(bytes) + 20;
-  if ((bytes[0] !== COMMIT_VERSION && bytes[0] !== LAYOUT_2) || pos >= bytes.length) return NOT_A_COMMIT;
+  if (!readableLayout(bytes[0]) || pos >= bytes.length) return NOT_A_COMMIT;
   const n = bytes[pos++];
   if (n === 0) return NO_PARENT;
   if (n >= 0x80 || pos + 20 > bytes.length) return NOT_A_COMMIT;
@@ -477,7 +479,7 @@ export function grandparentOffset(bytes: Uint8Array, parentAt: number): number {
  */
 export function corruptCommit(id: string, bytes: Uint8Array, lineJumps = false): FormatError {
   const pos = rootOffset(bytes) + 20;
-  const reason = lineJumps ? "truncated line jumps" : (bytes[0] !== COMMIT_VERSION && bytes[0] !== LAYOUT_2) || pos >= bytes.length ? "truncated" : "bad parents";
+  const reason = lineJumps ? "truncated line jumps" : !readableLayout(bytes[0]) || pos >= bytes.length ? "truncated" : "bad parents";
   return new FormatError(`commit ${id} is corrupt (${reason})`, { id });
 }
 

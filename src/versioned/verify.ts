@@ -1,5 +1,4 @@
 import { diffTrees, type KeyDiff } from "../index/keyset-index.ts";
-import type { Commit } from "./commit-object.ts";
 import { walkReachable } from "./reachable.ts";
 import type { Versioned } from "./versioned.ts";
 
@@ -20,7 +19,7 @@ export interface VerifyReport {
 export async function verifyStore(versioned: Versioned, opts: { onProgress?: (objectsChecked: number) => void } = {}): Promise<VerifyReport> {
   const report: VerifyReport = { ok: true, commits: 0, nodes: 0, values: 0, problems: [] };
   let checked = 0;
-  const recorded: Commit[] = [];
+  const recorded: string[] = []; // ids only: commits are read again below, from the cache or the backend
   await walkReachable(versioned, {
     readValues: true,
     onObject: (key) => {
@@ -31,7 +30,7 @@ export async function verifyStore(versioned: Versioned, opts: { onProgress?: (ob
     },
     onCommit: (commit) => {
       try {
-        if (commit.changes) recorded.push(commit);
+        if (commit.changes) recorded.push(commit.id);
       } catch (err) {
         report.problems.push(`c/${commit.id}: corrupt (${(err as Error).message})`);
       }
@@ -40,7 +39,8 @@ export async function verifyStore(versioned: Versioned, opts: { onProgress?: (ob
   });
   if (report.problems.length === 0) {
     // Only over intact objects: a damaged tree is reported above, not as a wrong record.
-    for (const commit of recorded) {
+    for (const id of recorded) {
+      const commit = await versioned.getCommit(id);
       const parent = await versioned.getCommit(commit.parents[0]);
       const differing = recordDifferences(commit.changes!, await diffTrees(versioned.nodes, parent.root, commit.root));
       if (differing > 0) report.problems.push(`c/${commit.id}: change record differs from its trees (${differing} keys)`);

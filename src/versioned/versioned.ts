@@ -487,8 +487,9 @@ export function backoff(attempt: number): Promise<void> {
 }
 
 function recordedBetween(a: Commit, b: Commit): KeyDiff[] | undefined {
-  if (b.changes && b.parents[0] === a.id) return b.changes.slice();
-  if (a.changes && a.parents[0] === b.id) return reversedChanges(a.changes);
+  // Parents first: a record is decoded (and a damaged one reported) only when it answers.
+  if (b.parents[0] === a.id && b.changes) return b.changes.slice();
+  if (a.parents[0] === b.id && a.changes) return reversedChanges(a.changes);
   return undefined;
 }
 

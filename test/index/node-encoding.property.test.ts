@@ -51,13 +51,16 @@ describe("index node encoding", () => {
     fc.assert(
       fc.property(fc.array(nodeArb, { minLength: 1, maxLength: 4 }), (nodes) => {
         // Several nodes in a row: the encoder's reused scratch space must not carry over.
-        for (const node of nodes) {
+        const encoded = nodes.map((node) => {
           const bytes = encodeNode(node);
           expect(bytes).toEqual(referenceEncoding(node));
           expect(Object.getPrototypeOf(bytes)).toBe(Uint8Array.prototype);
           expect(decodeNode(bytes)).toEqual(node);
-        }
+          return bytes;
+        });
         expect(encodeNode(nodes[0])).toEqual(referenceEncoding(nodes[0]));
+        // Nor may a returned node share it: every earlier result is intact after later encodings.
+        nodes.forEach((node, i) => expect(encoded[i]).toEqual(referenceEncoding(node)));
       }),
       { numRuns: 150 },
     );

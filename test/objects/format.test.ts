@@ -159,5 +159,6 @@ describe("storage format v3 (golden)", () => {
     const rootWithRecord = Buffer.from(encodeCommit({ ...base, parents: [], depth: 1, lineJumps: [], generation: 1 }));
     rootWithRecord[1 + 1 + 8 + 20 + 1 + 1] |= 8;
     expect(() => decodeCommit("x", rootWithRecord)).toThrow(FormatError);
+    expect(() => decodeCommit("x", rootWithRecord)).toThrow(/change record without a parent/);
   });
 });

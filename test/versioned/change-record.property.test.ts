@@ -139,6 +139,23 @@ describe("change records", () => {
     expect((await s.keyHistory("a")).length).toBe(1);
   });
 
+  it("the engine leaves no-op changes out of the record (Staged never sends them; another caller may)", async () => {
+    const backend = new MemoryStore();
+    const v = await Versioned.open(backend);
+    const value = (text: string) => {
+      const bytes = new TextEncoder().encode(text);
+      return { bytes, id: hashHex(bytes) };
+    };
+    const resolver = { has: () => false, resolve: () => null };
+    const first = await v.commit({ branch: "main", base: await v.ensureBranch("main"), changes: new Map([["a", value("1")], ["b", value("2")]]), resolver });
+    // "a" set to the value it has, "absent" deleted though absent: neither is a change.
+    const changes = new Map([["a", value("1")], ["absent", null], ["b", value("3")]]);
+    const second = await v.commit({ branch: "main", base: first.commit, changes, resolver });
+    const c = await (await Versioned.open(backend)).getCommit(second.commit);
+    expect(c.changes).toEqual([{ key: "b", from: value("2").id, to: value("3").id }]);
+    expect(c.changeSummary[0]).toHaveLength(1);
+  });
+
   it("a record that disagrees with the trees is reported by verify(); a damaged one is a FormatError naming the commit", async () => {
     const backend = new MemoryStore();
     const s = await store({ backend });
