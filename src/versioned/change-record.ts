@@ -39,7 +39,10 @@ export function changeRecordFits(diffs: readonly KeyDiff[]): boolean {
   return true;
 }
 
-/** The record of `diffs`, ascending by key as applyChanges gives them; they must fit. */
+/**
+ * The record of `diffs`, ascending by key as applyChanges gives them. They must fit
+ * (`changeRecordFits`, which the writer asks first); an Error here if they do not.
+ */
 export function encodeChangeRecord(diffs: readonly KeyDiff[]): Uint8Array {
   const keys = diffs.map((d) => utf8.encode(d.key));
   let size = 5;
@@ -55,6 +58,7 @@ export function encodeChangeRecord(diffs: readonly KeyDiff[]): Uint8Array {
     if (from !== undefined) pos += out.write(from, pos, "hex");
     if (to !== undefined) pos += out.write(to, pos, "hex");
   }
+  if (diffs.length > CHANGE_RECORD_CAP || pos > CHANGE_RECORD_MAX_BYTES) throw new Error("change record over its caps");
   return new Uint8Array(out.buffer, out.byteOffset, pos);
 }
 

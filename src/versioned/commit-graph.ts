@@ -166,7 +166,7 @@ export class CommitGraph {
       if (bytes === undefined) throw missingCommit(hexAt(idBytes, idAt));
       rawIds.set(idBytes.subarray(idAt, idAt + HASH_BYTES), count * HASH_BYTES);
       count++;
-      let at = firstParentOffset(bytes);
+      const at = firstParentOffset(bytes);
       if (at === NO_PARENT) {
         bytes = null;
         break;

@@ -34,16 +34,11 @@ export function formatRecord(codec?: string, version = FORMAT_VERSION): Uint8Arr
  * Neither is written when `readOnly`. Returns the record's codec name and format version
  * afterwards.
  */
-export async function ensureFormat(kv: KVStore, readOnly = false, codec?: string, upgradeCodec?: string): Promise<{ codec: string | undefined; version: number }> {
-  for (;;) {
-    const existing = await backendCall(kv, "get", () => kv.get(FORMAT_KEY));
-    if (!existing) break;
-    const record = checkRecord(kv, existing);
-    if (record.codec !== undefined || readOnly || upgradeCodec === undefined) return record;
-    // CAS from the record we read (its version kept: upgrading it is `upgradeFormat`'s
-    // business): a rival recording another codec first wins, and the next round reports it.
-    if (await backendCall(kv, "cas", () => kv.cas(FORMAT_KEY, formatRecord(upgradeCodec, record.version), existing))) return { codec: upgradeCodec, version: record.version };
-  }
+export async function ensureFormat(kv: KVStore, readOnly = false, codec?: string, upgradeCodec?: string): Promise<FormatRecord> {
+  // The version is kept: raising it is `upgradeFormat`'s business. A rival recording
+  // another codec first wins, and its record is the one returned.
+  const existing = await settleRecord(kv, (r) => (!readOnly && upgradeCodec !== undefined && r.codec === undefined ? { codec: upgradeCodec, version: r.version } : undefined));
+  if (existing) return existing;
   for await (const key of kv.keys()) {
     const ours = KVGIT_PREFIXES.some((p) => key.startsWith(p));
     throw new FormatError(
@@ -66,17 +61,33 @@ export async function ensureFormat(kv: KVStore, readOnly = false, codec?: string
  * older library could not read. CAS from the record read; a rival's change is re-read.
  */
 export async function upgradeFormat(kv: KVStore): Promise<void> {
+  const record = await settleRecord(kv, (r) => (r.version === FORMAT_VERSION ? undefined : { codec: r.codec, version: FORMAT_VERSION }));
+  if (!record) throw new FormatError(`the format record of ${kv.description} disappeared; the store was removed while open`, { backend: kv.description });
+}
+
+interface FormatRecord {
+  version: number;
+  codec: string | undefined;
+}
+
+/**
+ * Reads and checks the format record and, while `change` asks for a different one, writes
+ * that by CAS from the bytes read (a rival's write makes it read again). Returns the
+ * record as it then stands, or undefined when there is none.
+ */
+async function settleRecord(kv: KVStore, change: (record: FormatRecord) => FormatRecord | undefined): Promise<FormatRecord | undefined> {
   for (;;) {
     const existing = await backendCall(kv, "get", () => kv.get(FORMAT_KEY));
-    if (!existing) throw new FormatError(`the format record of ${kv.description} disappeared; the store was removed while open`, { backend: kv.description });
-    const { codec, version } = checkRecord(kv, existing);
-    if (version === FORMAT_VERSION) return;
-    if (await backendCall(kv, "cas", () => kv.cas(FORMAT_KEY, formatRecord(codec), existing))) return;
+    if (!existing) return undefined;
+    const record = checkRecord(kv, existing);
+    const next = change(record);
+    if (!next) return record;
+    if (await backendCall(kv, "cas", () => kv.cas(FORMAT_KEY, formatRecord(next.codec, next.version), existing))) return next;
   }
 }
 
 /** Checks a format record; returns its version and the codec name it holds, if any. */
-function checkRecord(kv: KVStore, bytes: Uint8Array): { version: number; codec: string | undefined } {
+function checkRecord(kv: KVStore, bytes: Uint8Array): FormatRecord {
   let record: { format?: unknown; version?: unknown; codec?: unknown };
   try {
     record = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));

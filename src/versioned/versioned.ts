@@ -486,14 +486,18 @@ export function backoff(attempt: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** `diff(a, b)` from a change record, when one of the two is the other's first parent (a copy). */
 function recordedBetween(a: Commit, b: Commit): KeyDiff[] | undefined {
-  // Parents first: a record is decoded (and a damaged one reported) only when it answers.
-  if (b.parents[0] === a.id && b.changes) return b.changes.slice();
-  if (a.parents[0] === b.id && a.changes) return reversedChanges(a.changes);
-  return undefined;
+  const forward = recordedSince(a.id, b);
+  if (forward) return forward.slice();
+  const backward = recordedSince(b.id, a);
+  return backward && reversedChanges(backward);
 }
 
-/** `commit`'s change record when it is the diff from `base` (its first parent). */
+/**
+ * `commit`'s change record when it is the diff from `base` (its first parent). Parents
+ * are checked first: a record is decoded (and a damaged one reported) only when it answers.
+ */
 function recordedSince(base: string | undefined, commit: Commit): readonly KeyDiff[] | undefined {
   return base !== undefined && commit.parents[0] === base ? commit.changes : undefined;
 }

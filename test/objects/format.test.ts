@@ -9,11 +9,27 @@ import { MemoryStore } from "../../src/kv/memory-store.ts";
 import { ObjectStore } from "../../src/objects/object-store.ts";
 import { NodeSource, buildTree } from "../../src/index/keyset-index.ts";
 import { FormatError } from "../../src/errors.ts";
+import { decodedFields } from "../support/commit-fields.ts";
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 const A = "a".repeat(40);
 const B = "b".repeat(40);
 const C = "c".repeat(40);
+
+// Depth 6 (lowbit 2) covers depths 5..6 of its first-parent line and jumps to depths 5
+// (its first parent, B) and 4 (C); it changed one key, its parent another.
+const DEPTH_6 = {
+  root: A,
+  parents: [B],
+  generation: 2,
+  depth: 6,
+  lineJumps: [B, C],
+  changeSummary: [new Uint32Array([0xdeadbeef]), new Uint32Array([1])],
+  time: 1700000000000,
+  message: "m",
+};
+/** DEPTH_6's bytes after the layout byte: the same in layouts 2 and 3 (it has no change record). */
+const DEPTH_6_BODY = "02" + "4278bcfe56800000" + A + "01" + B + "06" + "01" + C + "02" + "deadbeef" + "02" + "00000001" + "01" + "6d";
 
 describe("storage format v3 (golden)", () => {
   it("ids are the first 20 bytes of SHA-256, the same from node:crypto and @noble/hashes", () => {
@@ -45,21 +61,9 @@ describe("storage format v3 (golden)", () => {
   });
 
   it("pins the bytes of a commit", () => {
-    // Depth 6 (lowbit 2) covers depths 5..6 of its first-parent line and jumps to depths 5
-    // (its first parent, B) and 4 (C); it changed one key, its parent another.
-    const fields = {
-      root: A,
-      parents: [B],
-      generation: 2,
-      depth: 6,
-      lineJumps: [B, C],
-      changeSummary: [new Uint32Array([0xdeadbeef]), new Uint32Array([1])],
-      time: 1700000000000,
-      message: "m",
-    };
-    const bytes = encodeCommit(fields);
-    expect(hex(bytes)).toBe("03" + "02" + "4278bcfe56800000" + A + "01" + B + "06" + "01" + C + "02" + "deadbeef" + "02" + "00000001" + "01" + "6d");
-    expect((decodeCommit("x", bytes) as unknown as { toJSON(): unknown }).toJSON()).toEqual({ id: "x", ...fields });
+    const bytes = encodeCommit(DEPTH_6);
+    expect(hex(bytes)).toBe("03" + DEPTH_6_BODY);
+    expect(decodedFields("x", bytes)).toEqual({ id: "x", ...DEPTH_6 });
   });
 
   it("pins a commit with a change record", () => {
@@ -75,25 +79,14 @@ describe("storage format v3 (golden)", () => {
     expect(hex(bytes)).toBe(
       "03" + "03" + "0000000000000000" + A + "01" + B + "03" + "09" + "00" + "5a" + "03" + "01" + "0161" + C + "02" + "0162" + A + "03" + "0163" + A + B + "01" + "6d",
     );
-    expect((decodeCommit("x", bytes) as unknown as { toJSON(): unknown }).toJSON()).toEqual({ id: "x", ...fields });
+    expect(decodedFields("x", bytes)).toEqual({ id: "x", ...fields });
     expect(hashHex(bytes)).toMatchInlineSnapshot(`"e6787ace4e6589305d2dad80bafad0954abf9cda"`);
   });
 
   it("still reads commits of layout 2 (format 2), which have no change record", () => {
-    const fields = {
-      root: A,
-      parents: [B],
-      generation: 2,
-      depth: 6,
-      lineJumps: [B, C],
-      changeSummary: [new Uint32Array([0xdeadbeef]), new Uint32Array([1])],
-      time: 1700000000000,
-      message: "m",
-    };
-    const layout2 = Buffer.from("02" + "02" + "4278bcfe56800000" + A + "01" + B + "06" + "01" + C + "02" + "deadbeef" + "02" + "00000001" + "01" + "6d", "hex");
-    const commit = decodeCommit("x", layout2);
-    expect((commit as unknown as { toJSON(): unknown }).toJSON()).toEqual({ id: "x", ...fields });
-    expect(commit.changes).toBeUndefined();
+    const layout2 = Buffer.from("02" + DEPTH_6_BODY, "hex");
+    expect(decodedFields("x", layout2)).toEqual({ id: "x", ...DEPTH_6 });
+    expect(decodeCommit("x", layout2).changes).toBeUndefined();
     // Flag 8 did not exist in layout 2.
     const flagged = Buffer.from(layout2);
     flagged[1 + 1 + 8 + 20 + 1 + 20 + 1] |= 8;
@@ -105,7 +98,7 @@ describe("storage format v3 (golden)", () => {
     const fields = { root: A, parents: [B], generation: 3, depth: 3, lineJumps: [B], changeSummary: [null], time: 0 };
     const bytes = encodeCommit(fields);
     expect(hex(bytes)).toBe("03" + "03" + "0000000000000000" + A + "01" + B + "03" + "00" + "00");
-    expect((decodeCommit("x", bytes) as unknown as { toJSON(): unknown }).toJSON()).toEqual({ id: "x", ...fields });
+    expect(decodedFields("x", bytes)).toEqual({ id: "x", ...fields });
   });
 
   it("pins the key hash of the change summaries", () => {
@@ -156,6 +149,9 @@ describe("storage format v3 (golden)", () => {
     expect(damage((b) => (b[recordAt + 1] = 7))).toThrow(FormatError);
     // A record needs a first parent; encoding refuses one that does not fit.
     expect(() => encodeCommit({ ...base, parents: [], depth: 1, lineJumps: [], generation: 1, changes: [] })).toThrow(/first parent/);
+    const tooMany = Array.from({ length: 1025 }, (_, i) => ({ key: `k${String(i).padStart(4, "0")}`, from: undefined, to: C }));
+    expect(() => encodeCommit({ ...base, changes: tooMany })).toThrow(/over its caps/);
+    expect(() => encodeCommit({ ...base, changes: [{ key: "x".repeat(70_000), from: undefined, to: C }] })).toThrow(/over its caps/);
     const rootWithRecord = Buffer.from(encodeCommit({ ...base, parents: [], depth: 1, lineJumps: [], generation: 1 }));
     rootWithRecord[1 + 1 + 8 + 20 + 1 + 1] |= 8;
     expect(() => decodeCommit("x", rootWithRecord)).toThrow(FormatError);

@@ -4,7 +4,8 @@ import { store, MemoryStore, FormatError, type Staged } from "kvgit";
 import { Versioned } from "../../src/versioned/versioned.ts";
 import { diffTrees } from "../../src/index/keyset-index.ts";
 import { CHANGE_RECORD_CAP, CHANGE_RECORD_MAX_BYTES } from "../../src/versioned/change-record.ts";
-import { decodeCommit, encodeCommit, type Commit, type CommitFields } from "../../src/versioned/commit-object.ts";
+import { encodeCommit, type Commit } from "../../src/versioned/commit-object.ts";
+import { decodedFields } from "../support/commit-fields.ts";
 import { hashHex } from "../../src/objects/hash.ts";
 
 // Keys whose UTF-16 order differs from their UTF-8 byte order ("ｆ" is U+FF46, "😀" a
@@ -165,8 +166,7 @@ describe("change records", () => {
     s.b = 3;
     await s.commit();
     const head = s.currentCommit;
-    const decoded = decodeCommit(head, (await backend.get(`c/${head}`))!) as unknown as { toJSON(): CommitFields & { id: string } };
-    const { id: _id, ...fields } = decoded.toJSON();
+    const { id: _id, ...fields } = decodedFields(head, (await backend.get(`c/${head}`))!);
     // A commit that claims "a" changed, when "b" did (hash-valid: written by a faulty writer).
     const lying = encodeCommit({ ...fields, changes: [{ ...fields.changes![0], key: "a" }] });
     const lyingId = hashHex(lying);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { store, MemoryStore } from "kvgit";
-import { decodeCommit, encodeCommit, type CommitFields } from "../../src/versioned/commit-object.ts";
+import { encodeCommit } from "../../src/versioned/commit-object.ts";
+import { decodedFields } from "../support/commit-fields.ts";
 import { hashHex } from "../../src/objects/hash.ts";
 
 const text = new TextEncoder();
@@ -16,8 +17,7 @@ async function formatTwoStore(): Promise<{ backend: MemoryStore; root: string; h
   s.a = 5;
   await s.commit();
   const asLayout2 = async (id: string, parents: string[]): Promise<string> => {
-    const decoded = decodeCommit(id, (await backend.get(`c/${id}`))!) as unknown as { toJSON(): CommitFields & { id: string } };
-    const { id: _id, changes: _changes, ...fields } = decoded.toJSON();
+    const { id: _id, changes: _changes, ...fields } = decodedFields(id, (await backend.get(`c/${id}`))!);
     const bytes = encodeCommit({ ...fields, parents, lineJumps: parents.length ? [parents[0], ...fields.lineJumps.slice(1)] : [] });
     bytes[0] = 2;
     const newId = hashHex(bytes);
